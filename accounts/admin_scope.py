@@ -1,0 +1,10 @@
+"""Admin base class that applies agency scope, so provider staff with admin access see only their agency."""
+
+from django.contrib import admin
+
+from accounts.scope import scope_queryset
+
+
+class ScopedAdmin(admin.ModelAdmin):
+    def get_queryset(self, request):
+        return scope_queryset(super().get_queryset(request), request.user)

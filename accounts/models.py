@@ -1,0 +1,67 @@
+"""Users with a role and, for provider staff, the agency whose records they may see."""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.db.models import Q
+
+from accounts.audit import audited
+
+
+@audited(exclude=["password", "last_login"])
+class User(AbstractUser):
+    class Role(models.TextChoices):
+        PROVIDER_ADMIN = "provider_admin", "Provider admin staff"
+        COUNTY_BILLING = "county_billing", "County billing team"
+        SYSTEM_ADMIN = "system_admin", "System administrator"
+
+    role = models.CharField(max_length=20, choices=Role.choices, default=Role.PROVIDER_ADMIN)
+    agency = models.ForeignKey("clients.Agency", on_delete=models.PROTECT, null=True, blank=True, related_name="users")
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(role="provider_admin") | Q(agency__isnull=False),
+                name="user_provider_admin_has_agency",
+            ),
+        ]
+
+    @property
+    def sees_all_agencies(self) -> bool:
+        return self.role in {self.Role.COUNTY_BILLING, self.Role.SYSTEM_ADMIN}
+
+    @property
+    def is_county(self) -> bool:
+        return self.role == self.Role.COUNTY_BILLING
+
+    @property
+    def is_system_admin(self) -> bool:
+        return self.role == self.Role.SYSTEM_ADMIN
+
+    @property
+    def can_edit_reference_data(self) -> bool:
+        return self.sees_all_agencies
+
+
+class AccessLog(models.Model):
+    """Reads of PHI and exports, which the row-level audit triggers cannot see."""
+
+    class Action(models.TextChoices):
+        VIEW_CLIENT = "view_client", "Viewed a client record"
+        VIEW_REPORT = "view_report", "Opened a report"
+        EXPORT_REPORT = "export_report", "Exported a report"
+
+    user = models.ForeignKey(User, on_delete=models.PROTECT, related_name="access_logs")
+    action = models.CharField(max_length=20, choices=Action.choices)
+    # What was read: "client:42" or a report's name. Ids only, never names.
+    target = models.CharField(max_length=100)
+    filters = models.JSONField(default=dict, blank=True)
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-at"]
+        indexes = [models.Index(fields=["user", "-at"], name="accesslog_user_at_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.action} {self.target}"

@@ -1,0 +1,84 @@
+"""Payers (coverage plans) and the time spans in which a client is covered by one."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from django.contrib.postgres.constraints import ExclusionConstraint
+from django.contrib.postgres.fields import RangeOperators
+from django.db import models
+from django.db.models import F, Func, Q
+
+from accounts.audit import audited
+from clients.models import Client
+
+
+@audited()
+class Payer(models.Model):
+    class PayerType(models.TextChoices):
+        MEDI_CAL = "MEDI_CAL", "Medi-Cal"
+        MEDI_CAL_DMC = "MEDI_CAL_DMC", "Medi-Cal DMC"
+        MEDICARE = "MEDICARE", "Medicare"
+        OHC = "OHC", "Other health coverage"
+        MCP = "MCP", "Medi-Cal managed care plan"
+        COUNTY = "COUNTY", "County"
+
+    # Payer types on which the client must be the subscriber (SUBSCRIBER_NOT_CLIENT).
+    MEDI_CAL_TYPES: ClassVar[tuple[str, ...]] = (PayerType.MEDI_CAL, PayerType.MEDI_CAL_DMC)
+
+    name = models.CharField(max_length=200, unique=True)
+    payer_type = models.CharField(max_length=12, choices=PayerType.choices)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class DateRangeInclusive(Func):
+    """daterange(start, end, '[]'); an open end is unbounded."""
+
+    function = "DATERANGE"
+    template = "%(function)s(%(expressions)s, '[]')"
+    output_field = models.DateField()
+
+
+@audited()
+class Coverage(models.Model):
+    client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="coverages")
+    payer = models.ForeignKey(Payer, on_delete=models.PROTECT, related_name="coverages")
+    priority = models.PositiveSmallIntegerField(default=1)
+    start_date = models.DateField()
+    end_date = models.DateField(null=True, blank=True)
+    insured_id = models.CharField(max_length=30, blank=True, help_text="CIN for Medi-Cal")
+    subscriber_is_client = models.BooleanField(default=True)
+
+    CLIENT_PATH: ClassVar[str] = "client"
+
+    class Meta:
+        ordering = ["client_id", "priority", "start_date"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end_date__isnull=True) | Q(end_date__gte=F("start_date")),
+                name="coverage_end_on_or_after_start",
+            ),
+            models.CheckConstraint(condition=Q(priority__gte=1), name="coverage_priority_positive"),
+            # Two plans of one client cannot hold the same priority on the same day.
+            ExclusionConstraint(
+                name="coverage_no_overlap_same_priority",
+                expressions=[
+                    ("client", RangeOperators.EQUAL),
+                    ("priority", RangeOperators.EQUAL),
+                    (DateRangeInclusive("start_date", "end_date"), RangeOperators.OVERLAPS),
+                ],
+            ),
+        ]
+        indexes = [
+            # NO_COVERAGE, INSURED_ID_MISSING, SUBSCRIBER_NOT_CLIENT, MCP_ENROLLMENT_REQUIRED and rate
+            # matching all look up the coverages of a client in effect on a date.
+            models.Index(fields=["client", "start_date", "end_date"], name="coverage_client_span_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.client_id}: {self.payer_id} #{self.priority}"

@@ -1,0 +1,50 @@
+from django.contrib import admin
+
+from accounts.admin_scope import ScopedAdmin
+from services.models import Authorization, Procedure, ProcedureLimit, Rate, Service
+
+
+class ProcedureLimitInline(admin.TabularInline):
+    model = ProcedureLimit
+    fk_name = "procedure"
+    extra = 0
+
+
+@admin.register(Procedure)
+class ProcedureAdmin(admin.ModelAdmin):
+    list_display = ("code", "modifier", "name", "unit", "billable", "requires_note", "requires_authorization")
+    list_filter = ("billable", "unit", "requires_authorization")
+    search_fields = ("code", "name")
+    inlines = [ProcedureLimitInline]
+
+
+@admin.register(ProcedureLimit)
+class ProcedureLimitAdmin(admin.ModelAdmin):
+    list_display = ("procedure", "max_count", "period", "distinct_dates", "max_minutes", "prerequisite_procedure")
+    list_filter = ("period",)
+
+
+@admin.register(Rate)
+class RateAdmin(admin.ModelAdmin):
+    list_display = ("procedure", "program", "payer", "start_date", "end_date", "amount")
+    list_filter = ("payer", "program__program_type")
+    search_fields = ("procedure__code",)
+
+
+@admin.register(Authorization)
+class AuthorizationAdmin(ScopedAdmin):
+    list_display = ("tar_number", "client", "procedure", "payer", "start_date", "end_date", "quantity", "status")
+    list_filter = ("status", "payer")
+    search_fields = ("tar_number", "=client__id")
+    raw_id_fields = ("client",)
+
+
+@admin.register(Service)
+class ServiceAdmin(ScopedAdmin):
+    list_display = ("id", "client", "date_of_service", "procedure", "status", "clinician", "program", "charge")
+    list_filter = ("status", "claimed", "do_not_complete", "program__agency")
+    search_fields = ("=id", "=client__id")
+    raw_id_fields = ("client",)
+    date_hierarchy = "date_of_service"
+    list_select_related = ("client", "procedure", "clinician", "program")
+    readonly_fields = ("units", "rate", "charge", "last_validated_at", "claimed")
