@@ -4,11 +4,21 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.authtoken.views import obtain_auth_token
 from rest_framework.routers import DefaultRouter
 
+from accounts import api as accounts_api
+from clients import api as clients_api
+from coverage import api as coverage_api
+from diagnosis import api as diagnosis_api
+from nightly import api as nightly_api
+from reports import api as reports_api
+from services import api as services_api
+
 admin.site.site_header = "Billing Portal administration"
 admin.site.site_title = "Billing Portal"
 
-# Each app's api.py exposes `register(router)`; the routes are those of shared/API.md.
+# Each app's api.py adds its viewsets; the routes are those of shared/API.md.
 router = DefaultRouter()
+for app_api in (accounts_api, clients_api, coverage_api, diagnosis_api, services_api, nightly_api, reports_api):
+    app_api.register(router)
 
 urlpatterns = [
     path("admin/", admin.site.urls),

@@ -1,0 +1,7 @@
+"""REST API of the coverage app (shared/API.md)."""
+
+from rest_framework.routers import BaseRouter
+
+
+def register(router: BaseRouter) -> None:
+    """Add this app's viewsets to the project router."""
