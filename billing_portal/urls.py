@@ -27,4 +27,8 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
     path("api/", include(router.urls)),
     path("", include("accounts.urls")),
+    path("clients/", include("clients.urls")),
+    path("nightly/", include("nightly.urls")),
+    # Home (Services Needing Attention), the Services list and the reports.
+    path("", include("reports.urls")),
 ]

@@ -4,5 +4,5 @@ from django.shortcuts import render
 
 
 @login_required
-def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "home.html")
+def nightly_runs(request: HttpRequest) -> HttpResponse:
+    return render(request, "placeholder.html", {"page_title": "nightly_runs"})
