@@ -73,6 +73,8 @@ INSTALLED_APPS = [
     "django_htmx",
     "django_tables2",
     "django_bootstrap5",
+    # Bootstrap's CSS and JS as static files (no CDN): bootstrap/css/bootstrap.min.css.
+    "bootstrap",
     "pgtrigger",
     "pghistory",
     "pghistory.admin",
@@ -175,7 +177,7 @@ TIME_ZONE = env_str("TIME_ZONE", "America/Los_Angeles")
 USE_I18N = False
 USE_TZ = True
 
-STATIC_URL = "static/"
+STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / ".local" / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
@@ -190,6 +192,12 @@ STORAGES = {
 # Serve from the finders too, so `runserver` and tests need no collectstatic.
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
+
+# django-bootstrap5 renders forms only; its CDN links are replaced by the packaged static files.
+BOOTSTRAP5 = {
+    "css_url": {"url": STATIC_URL + "bootstrap/css/bootstrap.min.css"},
+    "javascript_url": {"url": STATIC_URL + "bootstrap/js/bootstrap.bundle.min.js"},
+}
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
