@@ -1,0 +1,29 @@
+"""Reads of PHI and report exports, written to the access log (who, what, which filters).
+
+The row-level audit triggers see writes only; opening a client record or a report, and exporting
+one, is recorded here. Targets and filters hold ids and codes only, never names.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from accounts.models import AccessLog, User
+
+
+def _plain(value: Any) -> Any:
+    """Filters as JSON: lists stay lists, everything else becomes its string form."""
+    if isinstance(value, list | tuple):
+        return [str(item) for item in value]
+    if value is None or isinstance(value, bool | int | float | str):
+        return value
+    return str(value)
+
+
+def record_access(*, user: User, action: str, target: str, filters: Mapping[str, Any] | None = None) -> AccessLog:
+    """Write one access-log row. `action` is an `AccessLog.Action` value; empty filters are dropped."""
+    if action not in AccessLog.Action.values:
+        raise ValueError(f"Unknown access-log action {action!r}")
+    cleaned = {key: _plain(value) for key, value in (filters or {}).items() if value not in (None, "", [], ())}
+    return AccessLog.objects.create(user=user, action=action, target=target, filters=cleaned)
