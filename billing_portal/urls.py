@@ -29,6 +29,8 @@ urlpatterns = [
     path("", include("accounts.urls")),
     path("clients/", include("clients.urls")),
     path("nightly/", include("nightly.urls")),
+    # One service's pages (services/<pk>/...); before the reports include, which owns services/ itself.
+    path("services/", include("services.urls")),
     # Home (Services Needing Attention), the Services list and the reports.
     path("", include("reports.urls")),
 ]
