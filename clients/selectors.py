@@ -1,0 +1,51 @@
+"""Reads of client records, scoped through `accounts.scope` (the one scope helper)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db.models import Q, QuerySet
+
+from accounts.scope import scope_queryset
+from clients.crypto import ssn_digest
+from clients.models import Agency, Client, Enrollment, Location, Program, Staff
+
+
+def clients_for_user(user: object) -> QuerySet[Client]:
+    return scope_queryset(Client.objects.all(), user)
+
+
+def enrollments_for_user(user: object) -> QuerySet[Enrollment]:
+    return scope_queryset(Enrollment.objects.select_related("client", "program"), user)
+
+
+def programs_for_user(user: object) -> QuerySet[Program]:
+    return scope_queryset(Program.objects.select_related("agency"), user)
+
+
+def staff_for_user(user: object) -> QuerySet[Staff]:
+    return scope_queryset(Staff.objects.select_related("agency"), user)
+
+
+def agencies() -> QuerySet[Agency]:
+    return Agency.objects.all()
+
+
+def locations() -> QuerySet[Location]:
+    return Location.objects.all()
+
+
+def possible_duplicate_clients(
+    *, first_name: str, last_name: str, date_of_birth: dt.date, ssn: str = "", user: object | None = None
+) -> QuerySet[Client]:
+    """Clients with the same first and last name (any case) and date of birth, or the same SSN.
+
+    Pass `user` to keep the answer inside that user's agency scope (a page must not show another
+    agency's client); without it the whole county is searched (county-wide checks, commands).
+    """
+    match = Q(first_name__iexact=first_name.strip(), last_name__iexact=last_name.strip(), date_of_birth=date_of_birth)
+    digits = "".join(ch for ch in ssn if ch.isdigit())
+    if digits:
+        match |= Q(ssn_digest=ssn_digest(digits))
+    found = Client.objects.filter(match)
+    return scope_queryset(found, user) if user is not None else found

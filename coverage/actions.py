@@ -1,0 +1,92 @@
+"""Writes of client coverage (actions-contract.md): one transaction, scope-checked, audited."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Q
+
+from accounts.audit import acting_as
+from accounts.models import User
+from accounts.selectors import in_scope
+from clients.models import Client
+from coverage.models import Coverage, Payer
+
+COVERAGE_FIELDS = frozenset(
+    {"client", "payer", "priority", "start_date", "end_date", "insured_id", "subscriber_is_client"}
+)
+
+
+def _validate(coverage: Coverage, user: User) -> None:
+    errors: dict[str, list[str]] = {}
+    if not in_scope(user, coverage.client):
+        errors["client"] = ["Unknown client."]
+    if coverage.priority is None or coverage.priority < 1:
+        errors["priority"] = ["The priority must be 1 or more (1 = first)."]
+    if coverage.start_date is None:
+        errors["start_date"] = ["This field is required."]
+    elif coverage.end_date is not None and coverage.end_date < coverage.start_date:
+        errors["end_date"] = ["The end date cannot be before the start date."]
+    if errors:
+        raise ValidationError(errors)
+    # Same test as the coverage_no_overlap_same_priority exclusion constraint, so the answer names
+    # the field instead of a database error.
+    overlapping = Coverage.objects.filter(client_id=coverage.client_id, priority=coverage.priority).filter(
+        Q(end_date__isnull=True) | Q(end_date__gte=coverage.start_date)
+    )
+    if coverage.end_date is not None:
+        overlapping = overlapping.filter(start_date__lte=coverage.end_date)
+    if coverage.pk:
+        overlapping = overlapping.exclude(pk=coverage.pk)
+    if overlapping.exists():
+        raise ValidationError(
+            {"priority": ["Another coverage of this client holds the same priority in this time span."]}
+        )
+
+
+def create_coverage(
+    *,
+    user: User,
+    client: Client,
+    payer: Payer,
+    priority: int,
+    start_date: dt.date,
+    end_date: dt.date | None = None,
+    insured_id: str = "",
+    subscriber_is_client: bool = True,
+) -> Coverage:
+    coverage = Coverage(
+        client=client,
+        payer=payer,
+        priority=priority,
+        start_date=start_date,
+        end_date=end_date,
+        insured_id=insured_id.strip(),
+        subscriber_is_client=subscriber_is_client,
+    )
+    with transaction.atomic(), acting_as(user):
+        # Serialise writes per client so two overlapping plans cannot both pass the overlap check.
+        Client.objects.select_for_update().filter(pk=client.pk).first()
+        _validate(coverage, user)
+        coverage.full_clean(validate_constraints=False)
+        coverage.save()
+    return coverage
+
+
+def update_coverage(*, user: User, coverage: Coverage, **fields: Any) -> Coverage:
+    if not in_scope(user, coverage):
+        raise ValidationError({"coverage": ["Unknown coverage."]})
+    unknown = sorted(set(fields) - COVERAGE_FIELDS)
+    if unknown:
+        raise ValidationError({name: ["This field cannot be changed on a coverage."] for name in unknown})
+    with transaction.atomic(), acting_as(user):
+        for name, value in fields.items():
+            setattr(coverage, name, value.strip() if name == "insured_id" else value)
+        Client.objects.select_for_update().filter(pk=coverage.client_id).first()
+        _validate(coverage, user)
+        coverage.full_clean(validate_constraints=False)
+        coverage.save()
+    return coverage

@@ -1,0 +1,12 @@
+"""Reads of diagnosis documents, scoped through `accounts.scope`, codes prefetched in billing order."""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+
+from accounts.scope import scope_queryset
+from diagnosis.models import DiagnosisDocument
+
+
+def diagnoses_for_user(user: object) -> QuerySet[DiagnosisDocument]:
+    return scope_queryset(DiagnosisDocument.objects.select_related("client", "program").prefetch_related("codes"), user)

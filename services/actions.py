@@ -1,0 +1,269 @@
+"""Writes of services and authorizations (actions-contract.md).
+
+Every action takes the acting user, checks agency scope through `accounts.scope`, raises a
+`ValidationError` naming the field for bad input, and writes in one transaction under
+`acting_as(user)`. A claimed service raises `ServiceLocked`; a status move DOMAIN.md does not allow
+raises `services.status.TransitionError` (both answer 409 in the API).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.audit import acting_as
+from accounts.models import User
+from accounts.scope import scope_queryset
+from accounts.selectors import in_scope
+from clients.models import Client, Enrollment, Location, Program, Staff
+from coverage.models import Payer
+from services.models import Authorization, Procedure, Service
+from services.status import check_transition
+
+S = Service.Status
+
+# DOMAIN.md: what a correction may change (the clinician, client and program never change).
+EDITABLE_FIELDS = frozenset(
+    {
+        "location",
+        "mode_of_delivery",
+        "start",
+        "duration_minutes",
+        "procedure",
+        "note_signed",
+        "do_not_complete",
+        "delay_reason_code",
+    }
+)
+DELAY_REASON_RE = re.compile(r"^[0-9A-Za-z]{1,2}$")
+
+
+class ServiceLocked(Exception):
+    """The service went out on a claim (or is in Error) and can no longer be changed."""
+
+
+def _choice_error(value: Any, choices: list[str]) -> list[str]:
+    return [f"Choose one of: {', '.join(choices)}."] if value not in choices else []
+
+
+def _check_service_values(service: Service) -> None:
+    """Entry-time checks shared by creation and correction; raises one error naming every bad field."""
+    errors: dict[str, list[str]] = {}
+    if problem := _choice_error(service.mode_of_delivery, Service.ModeOfDelivery.values):
+        errors["mode_of_delivery"] = problem
+    if service.duration_minutes is None or service.duration_minutes < 1:
+        errors["duration_minutes"] = ["The duration must be a positive number of minutes."]
+    if service.delay_reason_code and not DELAY_REASON_RE.match(service.delay_reason_code):
+        errors["delay_reason_code"] = ["A delay reason code is 1 or 2 letters or digits."]
+    if not isinstance(service.start, dt.datetime) or timezone.is_naive(service.start):
+        errors["start"] = ["Enter a date and time with its UTC offset."]
+    elif service.status != S.SCHEDULED and service.start > timezone.now():
+        errors["start"] = ["A service whose start lies in the future can only be Scheduled."]
+    if errors:
+        raise ValidationError(errors)
+
+
+def create_service(
+    *,
+    user: User,
+    client: Client,
+    program: Program,
+    procedure: Procedure,
+    clinician: Staff,
+    location: Location,
+    start: dt.datetime,
+    duration_minutes: int,
+    status: str = S.SHOW,
+    mode_of_delivery: str = Service.ModeOfDelivery.IN_PERSON,
+    note_signed: bool = False,
+    do_not_complete: bool = False,
+    delay_reason_code: str = "",
+) -> Service:
+    """Record a service. It cannot be entered Complete: only the nightly run completes a service."""
+    errors: dict[str, list[str]] = {}
+    creatable = [value for value in S.values if value != S.COMPLETE]
+    if problem := _choice_error(status, creatable):
+        errors["status"] = problem
+    if not scope_queryset(Program.objects.filter(pk=program.pk), user).exists():
+        errors["program"] = ["Unknown program."]
+    else:
+        if clinician.agency_id != program.agency_id:
+            errors["clinician"] = ["The clinician must belong to the agency of the program."]
+        enrolled_in_agency = Enrollment.objects.filter(client=client, program__agency_id=program.agency_id)
+        if not enrolled_in_agency.exists() or not in_scope(user, client):
+            errors["client"] = ["The client has no enrollment in a program of this agency."]
+    if errors:
+        raise ValidationError(errors)
+    service = Service(
+        client=client,
+        program=program,
+        procedure=procedure,
+        clinician=clinician,
+        location=location,
+        start=start,
+        duration_minutes=duration_minutes,
+        status=status,
+        mode_of_delivery=mode_of_delivery,
+        note_signed=note_signed,
+        do_not_complete=do_not_complete,
+        delay_reason_code=(delay_reason_code or "").upper(),
+    )
+    _check_service_values(service)
+    with transaction.atomic(), acting_as(user):
+        service.save()
+    return service
+
+
+def _lock(service: Service) -> None:
+    """Lock the row and reread what a concurrent run or claim may have changed since it was read."""
+    Service.objects.select_for_update().filter(pk=service.pk).first()
+    service.refresh_from_db(fields=["status", "claimed", "units", "rate", "charge", "last_validated_at"])
+
+
+def _apply_status(service: Service, status: str) -> list[str]:
+    """Set a status the transition table allows; returns the fields that changed."""
+    if problem := _choice_error(status, S.values):
+        raise ValidationError({"status": problem})
+    if status == service.status:
+        return []
+    check_transition(service, status, start_in_future=service.start > timezone.now())
+    changed = ["status"]
+    if service.status == S.COMPLETE:
+        # Leaving Complete: the next run recomputes units, rate and charge.
+        service.units = service.rate = service.charge = None
+        changed += ["units", "rate", "charge"]
+    service.status = status
+    return changed
+
+
+def set_service_status(*, user: User, service: Service, status: str) -> Service:
+    """The one function that changes a service's status (services/status.py decides what is allowed)."""
+    if not in_scope(user, service):
+        raise ValidationError({"service": ["Unknown service."]})
+    with transaction.atomic(), acting_as(user):
+        _lock(service)
+        changed = _apply_status(service, status)
+        if changed:
+            service.save(update_fields=[*changed, "updated_at"])
+    return service
+
+
+def correct_service(*, user: User, service: Service, **changes: Any) -> Service:
+    """Correct the editable fields of an unclaimed service; a corrected Complete service goes back to Show.
+
+    Decisions: a change that leaves every value as it was is no correction (a Complete service stays
+    Complete); a service in Error cannot be corrected (it never bills), like a claimed one.
+    """
+    if not in_scope(user, service):
+        raise ValidationError({"service": ["Unknown service."]})
+    not_editable = sorted(set(changes) - EDITABLE_FIELDS)
+    if not_editable:
+        raise ValidationError({name: ["This field cannot be corrected."] for name in not_editable})
+    with transaction.atomic(), acting_as(user):
+        _lock(service)
+        if service.claimed:
+            raise ServiceLocked("This service went out on a claim and can no longer be corrected.")
+        if service.status == S.ERROR:
+            raise ServiceLocked("A service in Error cannot be corrected.")
+        new_procedure = changes.get("procedure")
+        if new_procedure is not None and service.procedure.billable and not new_procedure.billable:
+            raise ValidationError({"procedure": ["A billable procedure cannot be changed to a non-billable one."]})
+        if "delay_reason_code" in changes:
+            changes["delay_reason_code"] = (changes["delay_reason_code"] or "").upper()
+        changed = [name for name, value in changes.items() if getattr(service, name) != value]
+        for name in changed:
+            setattr(service, name, changes[name])
+        _check_service_values(service)
+        if not changed:
+            return service
+        if service.status == S.COMPLETE:
+            changed += _apply_status(service, S.SHOW)
+        service.save(update_fields=[*changed, "updated_at"])
+    return service
+
+
+def mark_service_error(*, user: User, service: Service) -> Service:
+    """Put a service in Error (it never bills) and discard its note; refused once claimed."""
+    if not in_scope(user, service):
+        raise ValidationError({"service": ["Unknown service."]})
+    with transaction.atomic(), acting_as(user):
+        _lock(service)
+        if service.claimed:
+            raise ServiceLocked("This service went out on a claim and cannot be put in Error.")
+        changed = _apply_status(service, S.ERROR)
+        if service.note_signed:
+            service.note_signed = False
+            changed.append("note_signed")
+        if changed:
+            service.save(update_fields=[*changed, "updated_at"])
+    return service
+
+
+AUTHORIZATION_FIELDS = frozenset(
+    {"client", "payer", "procedure", "tar_number", "start_date", "end_date", "quantity", "status"}
+)
+
+
+def _validate_authorization(authorization: Authorization, user: User) -> None:
+    errors: dict[str, list[str]] = {}
+    if not in_scope(user, authorization.client):
+        errors["client"] = ["Unknown client."]
+    if not (authorization.tar_number or "").strip():
+        errors["tar_number"] = ["This field is required."]
+    if authorization.start_date and authorization.end_date and authorization.end_date < authorization.start_date:
+        errors["end_date"] = ["The end date cannot be before the start date."]
+    if authorization.quantity is None or authorization.quantity < 1:
+        errors["quantity"] = ["The quantity must be 1 or more."]
+    if problem := _choice_error(authorization.status, Authorization.Status.values):
+        errors["status"] = problem
+    if errors:
+        raise ValidationError(errors)
+
+
+def create_authorization(
+    *,
+    user: User,
+    client: Client,
+    payer: Payer,
+    procedure: Procedure,
+    tar_number: str,
+    start_date: dt.date,
+    end_date: dt.date,
+    quantity: int,
+    status: str = Authorization.Status.IN_PROGRESS,
+) -> Authorization:
+    authorization = Authorization(
+        client=client,
+        payer=payer,
+        procedure=procedure,
+        tar_number=tar_number.strip(),
+        start_date=start_date,
+        end_date=end_date,
+        quantity=quantity,
+        status=status,
+    )
+    _validate_authorization(authorization, user)
+    with transaction.atomic(), acting_as(user):
+        authorization.full_clean()
+        authorization.save()
+    return authorization
+
+
+def update_authorization(*, user: User, authorization: Authorization, **fields: Any) -> Authorization:
+    if not in_scope(user, authorization):
+        raise ValidationError({"authorization": ["Unknown authorization."]})
+    unknown = sorted(set(fields) - AUTHORIZATION_FIELDS)
+    if unknown:
+        raise ValidationError({name: ["This field cannot be changed on an authorization."] for name in unknown})
+    with transaction.atomic(), acting_as(user):
+        for name, value in fields.items():
+            setattr(authorization, name, value)
+        _validate_authorization(authorization, user)
+        authorization.full_clean()
+        authorization.save()
+    return authorization
