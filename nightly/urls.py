@@ -4,4 +4,7 @@ from nightly import views
 
 urlpatterns = [
     path("", views.nightly_runs, name="nightly-runs"),
+    path("start/", views.start_run, name="nightly-run-start"),
+    path("<int:pk>/progress/", views.run_progress, name="nightly-run-progress"),
+    path("overrides/add/", views.override_add, name="nightly-override-add"),
 ]

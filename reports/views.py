@@ -1,28 +1,303 @@
+"""Home (Services Needing Attention), the Services list and the three reports.
+
+Views are thin: a FilterSet over a scoped selector of `reports.queries`, one access-log row per report
+view or export, and a template (a partial one for htmx requests, which replace the results only).
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
+from django.utils.http import urlencode
+from django_filters import FilterSet
+from django_tables2 import RequestConfig
+
+from accounts.access_log import record_access
+from accounts.models import AccessLog
+from reports import exports, queries
+from reports.charts import trend_chart
+from reports.filters import DiagnosisErrorFilter, EnrollmentFilter, ServiceErrorFilter, ServiceFilter
+from reports.models import CorrectionDeadline
+from reports.tables import ServiceTable, service_url
+
+PAGE_SIZE = 50
+EXPORT_FORMATS = ("csv", "xlsx")
+
+
+def _filters_used(filterset: FilterSet) -> dict[str, Any]:
+    """The filters as typed (ids and codes), for the access log and for links."""
+    if not filterset.is_bound:
+        return {}
+    return {name: filterset.data.get(name) for name in filterset.filters if filterset.data.get(name)}
+
+
+def _query_without(request: HttpRequest, *names: str) -> str:
+    params = request.GET.copy()
+    for name in names:
+        params.pop(name, None)
+    return params.urlencode()
+
+
+def _export_format(request: HttpRequest) -> str | None:
+    value = request.GET.get("export")
+    return value if value in EXPORT_FORMATS else None
+
+
+def _filtered(filterset: FilterSet) -> QuerySet[Any]:
+    # An invalid filter (a date typed wrong) shows the form error and no rows, never every row.
+    if filterset.is_bound and not filterset.is_valid():
+        return filterset.queryset.none()
+    return filterset.qs
+
+
+def _log(request: HttpRequest, *, report: str, filterset: FilterSet, export: str | None) -> None:
+    filters = _filters_used(filterset)
+    if export:
+        filters["format"] = export
+    record_access(
+        user=request.user,  # type: ignore[arg-type]
+        action=AccessLog.Action.EXPORT_REPORT if export else AccessLog.Action.VIEW_REPORT,
+        target=f"report:{report}",
+        filters=filters,
+    )
+
+
+def _page(request: HttpRequest, rows: QuerySet[Any]) -> Any:
+    return Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+
+
+def _render(request: HttpRequest, template: str, context: dict[str, Any]) -> HttpResponse:
+    """The whole page, or only its results block when htmx asks for it."""
+    # Filters, sort links and pages inside #results ask for the results block only.
+    partial = bool(getattr(request, "htmx", False)) and request.htmx.target == "results"  # type: ignore[attr-defined]
+    context["is_partial"] = partial
+    name = template.replace(".html", "_results.html") if partial else template
+    return render(request, name, context)
+
+
+# ---- Services Needing Attention ----------------------------------------------------------------
+
+
+def _list_link(**params: Any) -> str:
+    return f"{reverse('service-list')}?{urlencode({'status': 'show', 'failing': 'true', **params})}"
+
+
+def _month_link(month: dt.date) -> str:
+    last = calendar.monthrange(month.year, month.month)[1]
+    return _list_link(dos_from=month.isoformat(), dos_to=month.replace(day=last).isoformat())
 
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "placeholder.html", {"page_title": "home"})
+    rules = queries.rules_by_code()
+    counts = queries.attention_counts(request.user, rules=rules)
+    trend = queries.failing_trend(request.user)
+    run = trend[-1].run if trend else None
+    latest = queries.last_run()
+    record_access(
+        user=request.user,  # type: ignore[arg-type]
+        action=AccessLog.Action.VIEW_REPORT,
+        target="report:services-needing-attention",
+        filters={},
+    )
+    return render(
+        request,
+        "reports/home.html",
+        {
+            "counts": counts,
+            "total_link": _list_link(),
+            "by_reason": [
+                {"rule": rule, "count": count, "link": _list_link(failure_reason=rule.code)}
+                for rule, count in counts.by_reason
+            ],
+            "by_program": [{**row, "link": _list_link(program=row["program"])} for row in counts.by_program],
+            "by_month": [{**row, "link": _month_link(row["month"])} for row in counts.by_month],
+            "oldest": [
+                {"item": item, "url": service_url(item.service.pk)}
+                for item in queries.oldest_failing(request.user, rules=rules)
+            ],
+            "queue_link": f"{reverse('report-service-errors')}",
+            "last_run": latest,
+            "last_finished_run": run,
+            "last_run_failing": trend[-1].failing if trend else None,
+            "chart": trend_chart(trend),
+            "today": queries.today(),
+        },
+    )
 
 
-@login_required
-def report_service_errors(request: HttpRequest) -> HttpResponse:
-    return render(request, "placeholder.html", {"page_title": "report_service_errors"})
+# ---- Services list -----------------------------------------------------------------------------
 
 
-@login_required
-def report_diagnosis_errors(request: HttpRequest) -> HttpResponse:
-    return render(request, "placeholder.html", {"page_title": "report_diagnosis_errors"})
+def _service_list_record(service: Any) -> dict[str, Any]:
+    return {
+        "service": service.pk,
+        "client": service.client_id,
+        "client_name": f"{service.client.last_name}, {service.client.first_name}",
+        "date_of_service": service.date_of_service,
+        "units": service.units,
+        "charge": service.charge,
+        "rate": service.rate,
+        "procedure_code": service.procedure.display_code,
+        "status": service.status,
+        "clinician_name": f"{service.clinician.last_name}, {service.clinician.first_name}",
+        "program_code": service.program.code,
+        "location": service.location.name,
+        "failure_reasons": list(service.failure_codes),
+    }
 
 
-@login_required
-def report_program_coverage(request: HttpRequest) -> HttpResponse:
-    return render(request, "placeholder.html", {"page_title": "report_program_coverage"})
+def _export(
+    rows: Iterable[Any], record: Callable[[Any], dict[str, Any]], columns: exports.Columns, report: str, fmt: str
+) -> HttpResponse:
+    return exports.file_response(
+        (record(row) for row in rows), columns, report=report, extension=fmt, on=queries.today()
+    )
 
 
 @login_required
 def service_list(request: HttpRequest) -> HttpResponse:
-    return render(request, "placeholder.html", {"page_title": "service_list"})
+    rules = queries.rules_by_code()
+    filterset = ServiceFilter(request.GET or None, queryset=queries.service_list(request.user), request=request)
+    rows = _filtered(filterset)
+    export = _export_format(request)
+    if export:
+        _log(request, report="services", filterset=filterset, export=export)
+        return _export(
+            rows.iterator(chunk_size=2000), _service_list_record, exports.SERVICE_LIST_COLUMNS, "services", export
+        )
+    table = ServiceTable(rows, rules=rules, request=request)
+    RequestConfig(request, paginate={"per_page": PAGE_SIZE}).configure(table)
+    return _render(
+        request,
+        "reports/services.html",
+        {"filter": filterset, "table": table, "query": _query_without(request, "page", "export")},
+    )
+
+
+# ---- COSD Service Error Report -----------------------------------------------------------------
+
+
+@login_required
+def report_service_errors(request: HttpRequest) -> HttpResponse:
+    on = queries.today()
+    filterset = ServiceErrorFilter(
+        request.GET or None, queryset=queries.service_error_rows(request.user, on=on), request=request
+    )
+    rows = _filtered(filterset)
+    export = _export_format(request)
+    _log(request, report="service-errors", filterset=filterset, export=export)
+    if export:
+        return exports.file_response(
+            (queries.service_error_record(row, on=on) for row in rows.iterator(chunk_size=2000)),
+            exports.SERVICE_ERROR_COLUMNS,
+            report="service-errors",
+            extension=export,
+            on=on,
+        )
+    page = _page(request, rows)
+    rules = queries.rules_by_code()
+    return _render(
+        request,
+        "reports/service_errors.html",
+        {
+            "filter": filterset,
+            "page": page,
+            "rows": [
+                {
+                    "record": queries.service_error_record(service, on=on),
+                    "reasons": [rules[code] for code in service.failure_codes if code in rules],
+                    "url": service_url(service.pk),
+                }
+                for service in page.object_list
+            ],
+            "deadlines": list(CorrectionDeadline.objects.all()),
+            "default_days": settings.CORRECTION_DAYS_AFTER_MONTH,
+            "query": _query_without(request, "page", "export"),
+            "today": on,
+        },
+    )
+
+
+# ---- Services Diagnosis Error report -----------------------------------------------------------
+
+
+@login_required
+def report_diagnosis_errors(request: HttpRequest) -> HttpResponse:
+    rules = queries.rules_by_code()
+    filterset = DiagnosisErrorFilter(
+        request.GET or None, queryset=queries.diagnosis_error_rows(request.user), request=request
+    )
+    rows = _filtered(filterset)
+    export = _export_format(request)
+    _log(request, report="diagnosis-errors", filterset=filterset, export=export)
+    if export:
+        return exports.file_response(
+            (queries.diagnosis_error_record(row, rules=rules) for row in rows),
+            exports.DIAGNOSIS_ERROR_COLUMNS,
+            report="diagnosis-errors",
+            extension=export,
+            on=queries.today(),
+        )
+    page = _page(request, rows)
+    return _render(
+        request,
+        "reports/diagnosis_errors.html",
+        {
+            "filter": filterset,
+            "page": page,
+            "rows": [queries.diagnosis_error_record(row, rules=rules) for row in page.object_list],
+            "query": _query_without(request, "page", "export"),
+        },
+    )
+
+
+def _padded(items: list[Any], size: int) -> list[Any]:
+    return (list(items) + [None] * size)[:size]
+
+
+# ---- Program Coverage Report -------------------------------------------------------------------
+
+
+@login_required
+def report_program_coverage(request: HttpRequest) -> HttpResponse:
+    on = queries.today()
+    filterset = EnrollmentFilter(
+        request.GET or None, queryset=queries.program_coverage_rows(request.user, on=on), request=request
+    )
+    rows = _filtered(filterset)
+    export = _export_format(request)
+    _log(request, report="program-coverage", filterset=filterset, export=export)
+    if export:
+        return exports.file_response(
+            (queries.program_coverage_record(row) for row in rows.iterator(chunk_size=2000)),
+            exports.PROGRAM_COVERAGE_COLUMNS,
+            report="program-coverage",
+            extension=export,
+            on=on,
+        )
+    page = _page(request, rows)
+    return _render(
+        request,
+        "reports/program_coverage.html",
+        {
+            "filter": filterset,
+            "page": page,
+            "rows": [
+                {"record": queries.program_coverage_record(row), "payers": _padded(row.payers, queries.PAYERS_SHOWN)}
+                for row in page.object_list
+            ],
+            "query": _query_without(request, "page", "export"),
+            "today": on,
+        },
+    )

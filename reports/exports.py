@@ -1,0 +1,130 @@
+"""CSV and Excel files of report rows (pandas + openpyxl): the same rows the page and the API show.
+
+A report's columns are declared once, as (row key, header); lists (failure reasons) become one cell
+joined by "; ", booleans "yes"/"no", so the CSV and the sheet read the same.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+import pandas as pd
+from django.http import HttpResponse
+
+Columns = Sequence[tuple[str, str]]
+
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+CSV_TYPE = "text/csv; charset=utf-8"
+
+SERVICE_ERROR_COLUMNS: Columns = (
+    ("service", "Service id"),
+    ("program_code", "Program"),
+    ("client", "Client id"),
+    ("client_name", "Client"),
+    ("date_of_service", "Date of service"),
+    ("procedure_code", "Procedure"),
+    ("clinician_name", "Clinician"),
+    ("failure_reasons", "Failure reasons"),
+    ("days_outstanding", "Days outstanding"),
+    ("correction_due", "Correction due"),
+    ("overdue", "Overdue"),
+)
+
+SERVICE_LIST_COLUMNS: Columns = (
+    ("service", "Service id"),
+    ("client", "Client id"),
+    ("client_name", "Client"),
+    ("date_of_service", "Date of service"),
+    ("units", "Units"),
+    ("charge", "Charge"),
+    ("rate", "Rate"),
+    ("procedure_code", "Procedure"),
+    ("status", "Status"),
+    ("clinician_name", "Clinician"),
+    ("program_code", "Program"),
+    ("location", "Location"),
+    ("failure_reasons", "Failure reasons"),
+)
+
+DIAGNOSIS_ERROR_COLUMNS: Columns = (
+    ("program_code", "Program"),
+    ("program_name", "Program name"),
+    ("client", "Client id"),
+    ("client_name", "Client"),
+    ("error_type", "Error type"),
+    ("error_message", "Error"),
+    ("other_error_types", "Other diagnosis errors"),
+    ("services", "Services"),
+    ("first_problem_service_date", "First problem service date"),
+    ("first_diagnosis_effective_date", "First diagnosis effective date"),
+)
+
+PROGRAM_COVERAGE_COLUMNS: Columns = (
+    ("agency", "Agency"),
+    ("program_code", "Program"),
+    ("client", "Client id"),
+    ("client_name", "Client"),
+    ("enrolled_date", "Enrolled"),
+    *[
+        column
+        for index in range(1, 5)
+        for column in ((f"payer_{index}", f"Payer {index}"), (f"insured_id_{index}", f"Insured id {index}"))
+    ],
+    ("no_coverage", "No coverage"),
+    ("missing_cin", "Missing CIN"),
+    ("not_subscriber", "Not Subscriber (Medi-Cal)"),
+)
+
+
+def _cell(value: Any) -> Any:
+    if isinstance(value, list | tuple):
+        return "; ".join(str(item) for item in value)
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if value is None:
+        return ""
+    return value
+
+
+def frame(rows: Iterable[Mapping[str, Any]], columns: Columns) -> pd.DataFrame:
+    keys = [key for key, _ in columns]
+    data = [[_cell(row.get(key)) for key in keys] for row in rows]
+    return pd.DataFrame(data, columns=[header for _, header in columns])
+
+
+def to_csv(rows: Iterable[Mapping[str, Any]], columns: Columns) -> bytes:
+    return frame(rows, columns).to_csv(index=False).encode("utf-8")
+
+
+def to_xlsx(rows: Iterable[Mapping[str, Any]], columns: Columns, *, sheet: str = "Report") -> bytes:
+    buffer = io.BytesIO()
+    data = frame(rows, columns)
+    with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
+        data.to_excel(writer, index=False, sheet_name=sheet[:31])
+        worksheet = writer.sheets[sheet[:31]]
+        for index, (_, header) in enumerate(columns, start=1):
+            # Wide enough for the header and a date; the county reads these on a laptop.
+            worksheet.column_dimensions[worksheet.cell(row=1, column=index).column_letter].width = max(
+                12, len(header) + 2
+            )
+        worksheet.freeze_panes = "A2"
+    return buffer.getvalue()
+
+
+def filename(report: str, extension: str, *, on: dt.date) -> str:
+    return f"{report}-{on.isoformat()}.{extension}"
+
+
+def file_response(
+    rows: Iterable[Mapping[str, Any]], columns: Columns, *, report: str, extension: str, on: dt.date
+) -> HttpResponse:
+    """An attachment response: `extension` is "csv" or "xlsx"."""
+    if extension == "xlsx":
+        response = HttpResponse(to_xlsx(rows, columns, sheet=report), content_type=XLSX_TYPE)
+    else:
+        response = HttpResponse(to_csv(rows, columns), content_type=CSV_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="{filename(report, extension, on=on)}"'
+    return response
