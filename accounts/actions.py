@@ -20,6 +20,20 @@ from accounts.models import User
 M = TypeVar("M", bound=models.Model)
 
 
+# Date spans of reference data: (start field, end field). The models' check constraints hold the same
+# rule; checking first names the field in the error instead of a constraint.
+SPANS = (("start_date", "end_date"), ("effective_date", "end_date"))
+
+
+def _check_spans(instance: models.Model) -> None:
+    for start_name, end_name in SPANS:
+        start, end = getattr(instance, start_name, None), getattr(instance, end_name, None)
+        if start is not None and end is not None and end < start:
+            raise ValidationError(
+                {end_name: [f"The {end_name.replace('_', ' ')} cannot be before the {start_name.replace('_', ' ')}."]}
+            )
+
+
 class RecordInUse(Exception):
     """A record that other records point at cannot be deleted (the API answers 409)."""
 
@@ -27,6 +41,7 @@ class RecordInUse(Exception):
 def create_record(*, user: User, model: type[M], **fields: Any) -> M:
     with transaction.atomic(), acting_as(user):
         instance = model(**fields)
+        _check_spans(instance)
         instance.full_clean()
         instance.save()
     return instance
@@ -36,6 +51,7 @@ def update_record(*, user: User, instance: M, **fields: Any) -> M:
     with transaction.atomic(), acting_as(user):
         for name, value in fields.items():
             setattr(instance, name, value)
+        _check_spans(instance)
         instance.full_clean()
         instance.save()
     return instance

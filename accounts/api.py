@@ -1,7 +1,52 @@
-"""REST API of the accounts app (shared/API.md)."""
+"""REST API of the accounts app (shared/API.md): `/api/users/`, system admins only."""
 
+from __future__ import annotations
+
+from typing import Any
+
+from rest_framework import mixins, serializers, viewsets
 from rest_framework.routers import BaseRouter
+
+from accounts.actions import create_user, update_user
+from accounts.models import User
+from accounts.rest import IsSystemAdmin
+from accounts.viewsets import JSONOnlyMixin, ScopedPrimaryKeyRelatedField, StrictModelSerializer
+from clients.models import Agency
+
+
+class UserSerializer(StrictModelSerializer):
+    password = serializers.CharField(write_only=True, max_length=128, style={"input_type": "password"})
+    agency = ScopedPrimaryKeyRelatedField(queryset=Agency.objects.all(), allow_null=True, required=False)
+
+    class Meta:
+        model = User
+        fields = ["id", "username", "password", "role", "agency", "first_name", "last_name", "email", "is_active"]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance is not None:
+            # On update the password is optional: absent keeps the current one.
+            self.fields["password"].required = False
+
+
+class UserViewSet(JSONOnlyMixin, mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.ReadOnlyModelViewSet):
+    """Users are deactivated (`is_active: false`), never deleted: the audit trail points at them."""
+
+    serializer_class = UserSerializer
+    permission_classes = [IsSystemAdmin]
+    queryset = User.objects.select_related("agency").order_by("id")
+
+    def perform_create(self, serializer: serializers.BaseSerializer) -> None:
+        serializer.instance = create_user(user=self.request.user, **serializer.validated_data)  # type: ignore[arg-type]
+
+    def perform_update(self, serializer: serializers.BaseSerializer) -> None:
+        serializer.instance = update_user(
+            user=self.request.user,  # type: ignore[arg-type]
+            target=serializer.instance,
+            **serializer.validated_data,  # type: ignore[arg-type]
+        )
 
 
 def register(router: BaseRouter) -> None:
     """Add this app's viewsets to the project router."""
+    router.register("users", UserViewSet, basename="user")

@@ -1,4 +1,5 @@
-"""REST plumbing shared by every app's api.py: pagination, error shape, role permissions."""
+"""REST plumbing shared by every app's api.py: pagination, error shape, role permissions, and the
+base classes that make every viewset read through a scoped selector and write through an action."""
 
 from __future__ import annotations
 
@@ -6,17 +7,27 @@ from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError
-from rest_framework import pagination, permissions
+from rest_framework import exceptions, pagination, permissions, status
 from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
+
+from accounts.actions import RecordInUse
 
 
 class PageNumberPagination(pagination.PageNumberPagination):
     page_size = 50
     page_size_query_param = "page_size"
     max_page_size = 500
+
+
+class Conflict(exceptions.APIException):
+    """The request is valid but the record's state refuses it (a claimed service, a used record)."""
+
+    status_code = status.HTTP_409_CONFLICT
+    default_detail = "The record's current state does not allow this."
+    default_code = "conflict"
 
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
@@ -27,6 +38,11 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     elif isinstance(exc, IntegrityError):
         # A database constraint caught what validation missed: still the client's input, never a 500.
         exc = ValidationError(detail={"non_field_errors": ["The record conflicts with existing data."]})
+    elif isinstance(exc, RecordInUse):
+        exc = Conflict(detail=str(exc))
+    elif isinstance(exc, exceptions.UnsupportedMediaType):
+        # API.md: a body that is not JSON is a 400, whatever its content type claims.
+        exc = ValidationError(detail={"non_field_errors": ["Send the body as JSON (Content-Type: application/json)."]})
     return drf_exception_handler(exc, context)
 
 
@@ -42,3 +58,46 @@ class ReferenceDataPermission(permissions.BasePermission):
         if not (request.user and request.user.is_authenticated):
             return False
         return request.method in permissions.SAFE_METHODS or request.user.can_edit_reference_data
+
+
+class ClientRecordPermission(permissions.BasePermission):
+    """Everyone signed in reads client records (scoped); provider admins and system admins write them.
+
+    API.md gives county billing reads of everything and writes of reference data and nightly runs
+    only, so its writes to client records answer 403.
+    """
+
+    def has_permission(self, request: Request, view: object) -> bool:
+        if not (request.user and request.user.is_authenticated):
+            return False
+        if request.method in permissions.SAFE_METHODS:
+            return True
+        return request.user.role != request.user.Role.COUNTY_BILLING
+
+
+ERROR_SCHEMA = {
+    "type": "object",
+    "additionalProperties": True,
+    "description": 'Validation errors: {"field": ["message", ...]}; other errors: {"detail": "message"}.',
+}
+
+
+def document_error_responses(result: dict[str, Any], generator: Any, request: Any, public: bool) -> dict[str, Any]:
+    """drf-spectacular postprocessing hook: every operation may answer 400, 401, 403, 404 and 409 with
+    the error shape of API.md, so clients (and schemathesis) know those answers are part of the contract."""
+    for path_item in result.get("paths", {}).values():
+        for method, operation in path_item.items():
+            if method not in {"get", "post", "put", "patch", "delete"}:
+                continue
+            responses = operation.setdefault("responses", {})
+            for code, text in (
+                ("400", "Invalid input"),
+                ("401", "Not signed in"),
+                ("403", "Not allowed for this role"),
+                ("404", "Not found (or outside your agency)"),
+                ("409", "Refused by the record's current state"),
+            ):
+                responses.setdefault(
+                    code, {"description": text, "content": {"application/json": {"schema": ERROR_SCHEMA}}}
+                )
+    return result

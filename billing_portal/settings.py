@@ -223,6 +223,13 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Staff credentials and a procedure's allowed credentials are the same choice set.
+    "ENUM_NAME_OVERRIDES": {"CredentialEnum": "clients.models.Staff.Credential"},
+    # The error answers of API.md (400/401/403/404/409) are documented on every operation.
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "accounts.rest.document_error_responses",
+    ],
 }
 
 # No broker configured: tasks run in-process (the demo); otherwise Redis.

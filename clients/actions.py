@@ -14,11 +14,12 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from accounts.actions import create_record, update_record
 from accounts.audit import acting_as
 from accounts.models import User
 from accounts.scope import scope_queryset
 from accounts.selectors import in_scope
-from clients.models import Client, Enrollment, Program
+from clients.models import Agency, Client, Enrollment, Program
 
 CLIENT_FIELDS = frozenset(
     {
@@ -36,6 +37,30 @@ CLIENT_FIELDS = frozenset(
 )
 STATE_RE = re.compile(r"^[A-Za-z]{2}$")
 ZIP_RE = re.compile(r"^\d{5}(-?\d{4})?$")
+
+
+def check_address_parts(fields: dict[str, Any]) -> dict[str, Any]:
+    """State 2 letters and zip 5 or 9 digits when given (upper-cases the state). Blank passes."""
+    errors: dict[str, list[str]] = {}
+    state = fields.get("address_state")
+    if state and not STATE_RE.match(state):
+        errors["address_state"] = ["The state must be a 2-letter code."]
+    elif state:
+        fields["address_state"] = state.upper()
+    zip_code = fields.get("address_zip")
+    if zip_code and not ZIP_RE.match(zip_code):
+        errors["address_zip"] = ["The zip code must be 5 or 9 digits."]
+    if errors:
+        raise ValidationError(errors)
+    return fields
+
+
+def create_agency(*, user: User, **fields: Any) -> Agency:
+    return create_record(user=user, model=Agency, **check_address_parts(fields))
+
+
+def update_agency(*, user: User, agency: Agency, **fields: Any) -> Agency:
+    return update_record(user=user, instance=agency, **check_address_parts(fields))
 
 
 def ssn_digits(ssn: str) -> str:
@@ -61,14 +86,10 @@ def _clean_client_fields(fields: dict[str, Any]) -> dict[str, Any]:
             errors["date_of_birth"] = ["Enter a date (YYYY-MM-DD)."]
         elif dob > dt.date.today():
             errors["date_of_birth"] = ["The date of birth cannot be in the future."]
-    state = fields.get("address_state")
-    if state and not STATE_RE.match(state):
-        errors["address_state"] = ["The state must be a 2-letter code."]
-    elif state:
-        fields["address_state"] = state.upper()
-    zip_code = fields.get("address_zip")
-    if zip_code and not ZIP_RE.match(zip_code):
-        errors["address_zip"] = ["The zip code must be 5 or 9 digits."]
+    try:
+        check_address_parts(fields)
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
     if fields.get("ssn"):
         try:
             fields["ssn"] = ssn_digits(fields["ssn"])
