@@ -10,6 +10,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -248,6 +249,18 @@ CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 60 * 60)
 CELERY_TASK_SOFT_TIME_LIMIT = env_int("CELERY_TASK_SOFT_TIME_LIMIT", 55 * 60)
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+# Redis re-delivers a task whose worker died once this many seconds passed unacknowledged; longer
+# than any chunk may run (the hard time limit), so a slow chunk is never delivered twice.
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 2 * 60 * 60)}
+# The nightly validation at 01:00 county time: the day's services and notes are in (staff sign
+# notes up to midnight), the county's billing staff find the results in the morning, and 01:00 is
+# clear of the 02:00 hour that daylight saving skips. On the night 01:00 repeats, the second start
+# is refused by the one-active-run lock or revalidates what is still in Show (nothing twice).
+CELERY_BEAT_SCHEDULE = {
+    "nightly-validation": {"task": "nightly.run_nightly", "schedule": crontab(hour=1, minute=0)},
+}
+# Candidates per chunk of the nightly run (one task, one transaction each).
+NIGHTLY_CHUNK_SERVICES = env_int("NIGHTLY_CHUNK_SERVICES", 50_000)
 
 # Correction due date when no deadline row of the county covers a month of service:
 # the end of the month of service plus this many days.
