@@ -27,7 +27,7 @@ class DiagnosisCodesField(serializers.Field):
     """`[{"code", "billing_order"}, ...]` in; the codes as a list in billing order to the action."""
 
     default_error_messages = {
-        "not_a_list": 'Give the codes as a list of {"code", "billing_order"} objects.',
+        "not_a_list": "Give the codes as a list of objects, each with a code and a billing_order.",
         "order_repeated": "Each code needs its own billing order.",
     }
 
