@@ -8,8 +8,8 @@ from accounts.models import AccessLog, User
 class UserAdmin(DjangoUserAdmin):
     list_display = ("username", "role", "agency", "is_active", "last_login")
     list_filter = ("role", "agency", "is_active")
-    fieldsets = (*DjangoUserAdmin.fieldsets, ("Billing Portal", {"fields": ("role", "agency")}))
-    add_fieldsets = (*DjangoUserAdmin.add_fieldsets, ("Billing Portal", {"fields": ("role", "agency")}))
+    fieldsets = (*(DjangoUserAdmin.fieldsets or ()), ("Billing Portal", {"fields": ("role", "agency")}))
+    add_fieldsets = (*(DjangoUserAdmin.add_fieldsets or ()), ("Billing Portal", {"fields": ("role", "agency")}))
 
 
 @admin.register(AccessLog)

@@ -13,7 +13,7 @@ County billing and system admins see every agency.
 
 from __future__ import annotations
 
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from django.db import models
 
@@ -22,7 +22,8 @@ from clients.models import Client, Enrollment
 M = TypeVar("M", bound=models.Model)
 
 
-def clients_of_agency(agency_id: int) -> models.QuerySet[Enrollment]:
+def clients_of_agency(agency_id: int) -> models.QuerySet[Enrollment, Any]:
+    """Ids of the clients with an enrollment, in any status, in a program of the agency (a subquery)."""
     return Enrollment.objects.filter(program__agency_id=agency_id).values("client_id")
 
 

@@ -145,7 +145,7 @@ AGENCIES = (
     ("Mesa Recovery Services", "MRS", "El Cajon", "92020", (PT.MH, PT.SUD, PT.ECM)),
     ("Northstar Community Partners", "NCP", "Oceanside", "92054", (PT.MH, PT.SUD, PT.CS)),
 )
-PROGRAM_NAMES = {
+PROGRAM_NAMES: dict[str, tuple[str, str]] = {
     PT.MH: ("OP-MH", "Adult Outpatient Mental Health"),
     PT.SUD: ("OP-SUD", "Outpatient SUD Treatment (DMC-ODS)"),
     PT.ECM: ("ECM", "Enhanced Care Management"),
@@ -182,7 +182,7 @@ PAYERS = (
     ("Partnership HealthPlan of California", Payer.PayerType.MCP),
     ("Blue Shield of California", Payer.PayerType.OHC),
 )
-DX_CODES = {
+DX_CODES: dict[str, tuple[str, ...]] = {
     PT.MH: ("F32.9", "F33.1", "F41.1", "F43.10", "F20.9", "F31.9", "F43.12", "F25.0", "F32.1", "F43.23"),
     PT.SUD: ("F10.20", "F11.20", "F15.20", "F12.20", "F14.20", "F10.21", "F11.21"),
     PT.ECM: ("Z59.01", "Z59.02", "Z59.811", "Z59.41", "F32.9", "F20.9"),
@@ -1070,9 +1070,11 @@ class _County:
         # Authorizations: a TAR that ran out two months ago with its renewal still in progress, and
         # TARs approved for fewer months than were served.
         for key, subtype, count in (("HOUSING_NAV", "homeless", 6), ("TENANCY", "housed", 3)):
-            for cp in self.pick_clients(
-                self.n(count), "AUTHORIZATION_REQUIRED", lambda cp, s=subtype: active(cp) and cp.subtype == s
-            ):
+
+            def of_subtype(cp: _ClientPlan, subtype: str = subtype) -> bool:
+                return active(cp) and cp.subtype == subtype
+
+            for cp in self.pick_clients(self.n(count), "AUTHORIZATION_REQUIRED", of_subtype):
                 auth = next(a for a in cp.auths if a.procedure is self.procedures[key])
                 auth.end_date = self.prev_month - dt.timedelta(days=1)
                 self.authorize(
@@ -1137,9 +1139,9 @@ class _County:
                     max(ep.obj.enrolled_date or cp.enrolled, self.window_start), self.today - dt.timedelta(days=4)
                 )
             )
-            sp = self.add_service(cp, ep, "ENGAGE", day, minutes=rng.randint(20, 60))
-            if sp:
-                sp.planted.add("NO_MATCHING_RATE")
+            engagement = self.add_service(cp, ep, "ENGAGE", day, minutes=rng.randint(20, 60))
+            if engagement:
+                engagement.planted.add("NO_MATCHING_RATE")
         self.plant_frequency()
         self.plant_daily_maximum(mh_sud)
         self.plant_prerequisite()
@@ -1252,8 +1254,7 @@ class _County:
             for cp in self.clients
             if not cp.defect
             and cp.primary().program_type == PT.MH
-            and cp.primary().obj.enrolled_date
-            and cp.primary().obj.enrolled_date < first
+            and (cp.primary().obj.enrolled_date or self.today) < first
             and cp.primary().obj.status == Enrollment.Status.ENROLLED
         ]
         chosen = rng.sample(eligible, k=min(self.n(20), len(eligible)))
