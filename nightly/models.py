@@ -138,3 +138,32 @@ class FailureOverride(models.Model):
 
     def __str__(self) -> str:
         return f"Override {self.rule_id} on {self.service_id}"
+
+
+class NightlyRunChunk(models.Model):
+    """One client-id range of a run, written in the same transaction as the chunk's results.
+
+    Its row is the chunk's receipt: a chunk re-delivered after a worker died finds it and does
+    nothing, so no service is completed or counted twice. The run's totals are the sum of these rows.
+    """
+
+    run = models.ForeignKey(NightlyRun, on_delete=models.CASCADE, related_name="chunks")
+    client_lo = models.BigIntegerField()
+    client_hi = models.BigIntegerField()
+    finished_at = models.DateTimeField(null=True, blank=True)
+    services_checked = models.PositiveIntegerField(default=0)
+    services_completed = models.PositiveIntegerField(default=0)
+    services_failed = models.PositiveIntegerField(default=0)
+    # Services changed by staff while the chunk evaluated them: left in Show for the next run.
+    services_skipped = models.PositiveIntegerField(default=0)
+    failures_by_rule = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["run_id", "client_lo"]
+        constraints = [
+            models.UniqueConstraint(fields=["run", "client_lo"], name="nightly_chunk_unique_range"),
+            models.CheckConstraint(condition=Q(client_hi__gte=F("client_lo")), name="nightly_chunk_range_ordered"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Run {self.run_id} clients {self.client_lo}-{self.client_hi}"
