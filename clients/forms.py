@@ -12,12 +12,18 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.http import HttpRequest, QueryDict
 
 from clients.models import Enrollment, Program
 from coverage.models import Payer
 from services.models import Authorization, Procedure
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+def posted_data(request: HttpRequest) -> QueryDict | None:
+    """The submitted data on POST, even when empty (a bound form then says what is missing), else None."""
+    return request.POST if request.method == "POST" else None
 
 
 def add_action_errors(form: forms.BaseForm, error: ValidationError) -> None:

@@ -34,6 +34,7 @@ from clients.forms import (
     EnrollmentForm,
     EnrollmentStatusForm,
     add_action_errors,
+    posted_data,
 )
 from clients.models import Client, Enrollment
 from clients.selectors import possible_duplicate_clients, programs_for_user
@@ -88,7 +89,7 @@ def client_add(request: HttpRequest) -> HttpResponse:
     user = request.user
     programs = programs_for_user(user).order_by("code")
     form = ClientCreateForm(
-        request.POST or None,
+        posted_data(request),
         programs=programs,
         program_required=not user.sees_all_agencies,  # type: ignore[union-attr]
     )
@@ -170,7 +171,7 @@ def client_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def client_edit(request: HttpRequest, pk: int) -> HttpResponse:
     client = record.get_client_for_user(request.user, pk)  # type: ignore[arg-type]
     initial = {name: getattr(client, name) for name in ClientInformationForm.base_fields if name != "ssn"}
-    form = ClientInformationForm(request.POST or None, initial=initial)
+    form = ClientInformationForm(posted_data(request), initial=initial)
     if request.method == "POST" and form.is_valid():
         fields = dict(form.cleaned_data)
         if not fields["ssn"]:
@@ -213,7 +214,7 @@ def client_account(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def enrollment_add(request: HttpRequest, pk: int) -> HttpResponse:
     client = record.get_client_for_user(request.user, pk)  # type: ignore[arg-type]
-    form = EnrollmentForm(request.POST or None, programs=programs_for_user(request.user).order_by("code"))
+    form = EnrollmentForm(posted_data(request), programs=programs_for_user(request.user).order_by("code"))
     if request.method == "POST" and form.is_valid():
         try:
             client_actions.create_enrollment(
@@ -259,7 +260,7 @@ def enrollment_status(request: HttpRequest, pk: int, enrollment_pk: int) -> Http
 @login_required
 def coverage_add(request: HttpRequest, pk: int) -> HttpResponse:
     client = record.get_client_for_user(request.user, pk)  # type: ignore[arg-type]
-    form = CoverageForm(request.POST or None)
+    form = CoverageForm(posted_data(request))
     if request.method == "POST" and form.is_valid():
         try:
             coverage_actions.create_coverage(user=request.user, client=client, **form.cleaned_data)  # type: ignore[arg-type]
@@ -278,7 +279,7 @@ def coverage_edit(request: HttpRequest, pk: int, coverage_pk: int) -> HttpRespon
     client = record.get_client_for_user(request.user, pk)  # type: ignore[arg-type]
     coverage = record.scoped_coverage(request.user, client, coverage_pk)  # type: ignore[arg-type]
     initial = {name: getattr(coverage, name) for name in CoverageForm.base_fields}
-    form = CoverageForm(request.POST or None, initial=initial)
+    form = CoverageForm(posted_data(request), initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             coverage_actions.update_coverage(user=request.user, coverage=coverage, **form.cleaned_data)  # type: ignore[arg-type]
@@ -297,7 +298,7 @@ def diagnosis_add(request: HttpRequest, pk: int) -> HttpResponse:
     client = record.get_client_for_user(request.user, pk)  # type: ignore[arg-type]
     programs = programs_for_user(request.user).filter(enrollments__client=client).distinct().order_by("code")
     initial = {"program": request.GET.get("program")} if request.GET.get("program") else None
-    form = DiagnosisForm(request.POST or None, programs=programs, initial=initial)
+    form = DiagnosisForm(posted_data(request), programs=programs, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             diagnosis_actions.create_diagnosis(user=request.user, client=client, **form.cleaned_data)  # type: ignore[arg-type]
@@ -334,7 +335,7 @@ def diagnosis_sign(request: HttpRequest, pk: int, diagnosis_pk: int) -> HttpResp
 @login_required
 def authorization_add(request: HttpRequest, pk: int) -> HttpResponse:
     client = record.get_client_for_user(request.user, pk)  # type: ignore[arg-type]
-    form = AuthorizationForm(request.POST or None)
+    form = AuthorizationForm(posted_data(request))
     if request.method == "POST" and form.is_valid():
         try:
             service_actions.create_authorization(user=request.user, client=client, **form.cleaned_data)  # type: ignore[arg-type]

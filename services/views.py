@@ -16,7 +16,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
 
 from clients import record
-from clients.forms import add_action_errors
+from clients.forms import add_action_errors, posted_data
 from clients.selectors import programs_for_user, staff_for_user
 from services import actions
 from services.forms import MarkErrorForm, ServiceCorrectionForm, ServiceForm
@@ -84,7 +84,7 @@ def service_add(request: HttpRequest) -> HttpResponse:
     client = record.get_client_for_user(request.user, int(client_id))  # type: ignore[arg-type]
     programs = programs_for_user(request.user).filter(enrollments__client=client).distinct().order_by("code")
     clinicians = staff_for_user(request.user).order_by("last_name", "first_name")
-    form = ServiceForm(request.POST or None, programs=programs, clinicians=clinicians)
+    form = ServiceForm(posted_data(request), programs=programs, clinicians=clinicians)
     if request.method == "POST" and form.is_valid():
         try:
             service = actions.create_service(user=request.user, client=client, **form.cleaned_data)  # type: ignore[arg-type]
@@ -106,7 +106,7 @@ def service_correct(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect("service-detail", pk=service.pk)
         return render(request, "services/service_correct.html", {"service": service, "locked_reason": locked_reason})
     initial = {name: getattr(service, name) for name in CORRECTION_FIELDS}
-    form = ServiceCorrectionForm(request.POST or None, initial=initial)
+    form = ServiceCorrectionForm(posted_data(request), initial=initial)
     if request.method == "POST" and form.is_valid():
         was_complete = service.status == Service.Status.COMPLETE
         changes = {name: value for name, value in form.cleaned_data.items() if name in form.changed_data}
@@ -139,7 +139,7 @@ def service_correct(request: HttpRequest, pk: int) -> HttpResponse:
 def service_mark_error(request: HttpRequest, pk: int) -> HttpResponse:
     service = _get_service(request, pk)
     locked_reason = _locked_reason(service)
-    form = MarkErrorForm(request.POST or None)
+    form = MarkErrorForm(posted_data(request))
     if request.method == "POST":
         if locked_reason:
             messages.error(request, locked_reason)

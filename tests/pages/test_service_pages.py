@@ -1,0 +1,244 @@
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+import time_machine
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import escape
+
+from nightly.models import NightlyRun, Rule, ServiceFailure
+from services.models import Service
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+NOW = dt.datetime(2026, 11, 20, 12, 0, tzinfo=dt.UTC)
+
+
+@pytest.fixture(autouse=True)
+def frozen_clock():
+    with time_machine.travel(NOW, tick=False):
+        yield
+
+
+@pytest.fixture
+def service(program, enrolled_client):
+    return factories.billable_service(program=program, client=enrolled_client)
+
+
+def _fail(service: Service, *codes: str) -> None:
+    run = NightlyRun.objects.create(as_of=dt.date(2026, 11, 1), status=NightlyRun.Status.SUCCEEDED)
+    for code in codes:
+        ServiceFailure.objects.create(service=service, rule=Rule.objects.get(code=code), run=run)
+
+
+def _complete(service: Service, *, claimed: bool = False) -> None:
+    Service.objects.filter(pk=service.pk).update(
+        status=Service.Status.COMPLETE, units=Decimal(1), rate=Decimal(100), charge=Decimal(100), claimed=claimed
+    )
+    service.refresh_from_db()
+
+
+def _correction(service: Service, **changes) -> dict:
+    data = {
+        "procedure": service.procedure_id,
+        "location": service.location_id,
+        "mode_of_delivery": service.mode_of_delivery,
+        "start": timezone.localtime(service.start).strftime("%Y-%m-%dT%H:%M"),
+        "duration_minutes": service.duration_minutes,
+        "note_signed": "on" if service.note_signed else "",
+        "delay_reason_code": service.delay_reason_code,
+    }
+    data.update(changes)
+    return {key: value for key, value in data.items() if value != ""}
+
+
+@pytest.mark.parametrize("name", ["service-detail", "service-correct", "service-mark-error"])
+def test_another_agencys_service_answers_404(other_client, service, name):
+    assert other_client.get(reverse(name, kwargs={"pk": service.pk})).status_code == 404
+
+
+def test_posts_on_another_agencys_service_answer_404_and_change_nothing(other_client, service):
+    corrected = other_client.post(reverse("service-correct", kwargs={"pk": service.pk}), _correction(service))
+    errored = other_client.post(reverse("service-mark-error", kwargs={"pk": service.pk}), {"confirm": "on"})
+
+    service.refresh_from_db()
+    assert (corrected.status_code, errored.status_code) == (404, 404)
+    assert service.status == Service.Status.SHOW
+
+
+def test_service_detail_shows_each_reason_with_its_hint_and_where_to_fix_it(provider_client, service):
+    _fail(service, "DX_NOT_SIGNED", "NOTE_NOT_SIGNED")
+
+    body = provider_client.get(reverse("service-detail", kwargs={"pk": service.pk})).content.decode()
+
+    dx = Rule.objects.get(code="DX_NOT_SIGNED")
+    assert dx.message in body
+    assert escape(dx.resolution_hint) in body
+    assert f'href="/clients/{service.client_id}/#diagnoses"' in body
+    assert f'href="/services/{service.pk}/correct/"' in body
+
+
+def test_service_detail_history_names_who_corrected_what(provider_client, provider, service):
+    provider_client.post(
+        reverse("service-correct", kwargs={"pk": service.pk}), _correction(service, duration_minutes=45)
+    )
+
+    response = provider_client.get(reverse("service-detail", kwargs={"pk": service.pk}))
+
+    newest = response.context["history"][0]
+    assert newest.who == provider.username
+    assert ("Duration (minutes)", 60, 45) in newest.changes
+
+
+def test_correction_changes_only_the_editable_fields(provider_client, service):
+    location = factories.LocationFactory(name="Clinic B")
+    original_clinician = service.clinician_id
+
+    response = provider_client.post(
+        reverse("service-correct", kwargs={"pk": service.pk}),
+        {**_correction(service, location=location.pk, mode_of_delivery="telehealth_video"), "clinician": 999},
+    )
+
+    service.refresh_from_db()
+    assert response.status_code == 302
+    assert (service.location, service.mode_of_delivery) == (location, "telehealth_video")
+    assert service.clinician_id == original_clinician
+
+
+def test_correcting_a_complete_service_sends_it_back_to_show_and_says_so(provider_client, service):
+    _complete(service)
+    form_page = provider_client.get(reverse("service-correct", kwargs={"pk": service.pk})).content.decode()
+
+    response = provider_client.post(
+        reverse("service-correct", kwargs={"pk": service.pk}), _correction(service, duration_minutes=30), follow=True
+    )
+
+    service.refresh_from_db()
+    assert "Saving a correction puts it back in" in form_page
+    assert (service.status, service.charge, service.units) == (Service.Status.SHOW, None, None)
+    assert "It is back in Show" in response.content.decode()
+
+
+def test_a_claimed_service_is_locked_for_correction(provider_client, service):
+    _complete(service, claimed=True)
+    url = reverse("service-correct", kwargs={"pk": service.pk})
+
+    page = provider_client.get(url)
+    post = provider_client.post(url, _correction(service, duration_minutes=30), follow=True)
+
+    service.refresh_from_db()
+    assert "form" not in page.context
+    assert "went out on a claim" in page.content.decode()
+    assert "went out on a claim" in post.content.decode()
+    assert (service.duration_minutes, service.status) == (60, Service.Status.COMPLETE)
+
+
+@pytest.mark.parametrize(
+    ("changes", "field", "message"),
+    [
+        ({"duration_minutes": 0}, "duration_minutes", "Ensure this value is greater than or equal to 1."),
+        ({"start": "2027-01-05T10:00"}, "start", "A service whose start lies in the future can only be Scheduled."),
+        ({"delay_reason_code": "!!"}, "delay_reason_code", "A delay reason code is 1 or 2 letters or digits."),
+    ],
+)
+def test_correction_errors_show_on_the_field(provider_client, service, changes, field, message):
+    response = provider_client.post(
+        reverse("service-correct", kwargs={"pk": service.pk}), _correction(service, **changes)
+    )
+
+    assert response.status_code == 200
+    assert message in response.context["form"].errors[field]
+    service.refresh_from_db()
+    assert service.duration_minutes == 60
+
+
+def test_a_billable_procedure_cannot_be_corrected_to_a_non_billable_one(provider_client, service):
+    non_billable = factories.ProcedureFactory(billable=False)
+
+    response = provider_client.post(
+        reverse("service-correct", kwargs={"pk": service.pk}), _correction(service, procedure=non_billable.pk)
+    )
+
+    assert response.context["form"].errors["procedure"] == [
+        "A billable procedure cannot be changed to a non-billable one."
+    ]
+
+
+def test_mark_error_warns_that_the_note_is_discarded_before_doing_it(provider_client, service):
+    url = reverse("service-mark-error", kwargs={"pk": service.pk})
+
+    page = provider_client.get(url).content.decode()
+    unconfirmed = provider_client.post(url, {})
+    service.refresh_from_db()
+    assert "its note is discarded" in page
+    assert unconfirmed.context["form"].errors["confirm"]
+    assert service.status == Service.Status.SHOW
+
+    provider_client.post(url, {"confirm": "on"})
+
+    service.refresh_from_db()
+    assert (service.status, service.note_signed) == (Service.Status.ERROR, False)
+
+
+def test_mark_error_is_refused_once_claimed(provider_client, service):
+    _complete(service, claimed=True)
+    url = reverse("service-mark-error", kwargs={"pk": service.pk})
+
+    page = provider_client.get(url)
+    post = provider_client.post(url, {"confirm": "on"}, follow=True)
+
+    service.refresh_from_db()
+    assert "Put in Error" not in page.content.decode()
+    assert "went out on a claim" in post.content.decode()
+    assert service.status == Service.Status.COMPLETE
+
+
+def _new_service(program, clinician, location, procedure, **overrides) -> dict:
+    data = {
+        "program": program.pk,
+        "procedure": procedure.pk,
+        "clinician": clinician.pk,
+        "location": location.pk,
+        "start": "2026-11-02T09:30",
+        "duration_minutes": 50,
+        "mode_of_delivery": "in_person",
+        "status": "show",
+        "note_signed": "on",
+    }
+    data.update(overrides)
+    return data
+
+
+def test_add_service_for_a_client(provider_client, enrolled_client, program):
+    clinician = factories.StaffFactory(agency=program.agency)
+    location, procedure = factories.LocationFactory(), factories.ProcedureFactory()
+
+    response = provider_client.post(
+        reverse("service-add") + f"?client={enrolled_client.pk}",
+        _new_service(program, clinician, location, procedure, client=enrolled_client.pk),
+    )
+
+    service = Service.objects.get(client=enrolled_client)
+    assert response["Location"] == reverse("service-detail", kwargs={"pk": service.pk})
+    assert (service.status, service.date_of_service, service.clinician) == ("show", dt.date(2026, 11, 2), clinician)
+
+
+def test_add_service_offers_only_the_agencys_clinicians(provider_client, enrolled_client, program):
+    outsider = factories.StaffFactory()
+    location, procedure = factories.LocationFactory(), factories.ProcedureFactory()
+
+    response = provider_client.post(
+        reverse("service-add") + f"?client={enrolled_client.pk}",
+        _new_service(program, outsider, location, procedure),
+    )
+
+    assert "clinician" in response.context["form"].errors
+    assert not Service.objects.exists()
+
+
+def test_add_service_for_another_agencys_client_answers_404(other_client, enrolled_client):
+    assert other_client.get(reverse("service-add") + f"?client={enrolled_client.pk}").status_code == 404
