@@ -94,7 +94,10 @@ class ProcedureLimit(models.Model):
             ),
             models.CheckConstraint(
                 condition=Q(prerequisite_procedure__isnull=True, prerequisite_months__isnull=True)
-                | Q(prerequisite_procedure__isnull=False, prerequisite_months__gte=1),
+                # isnull=False spelled out: a NULL month count would make `>= 1` unknown, which a CHECK lets pass.
+                | Q(
+                    prerequisite_procedure__isnull=False, prerequisite_months__isnull=False, prerequisite_months__gte=1
+                ),
                 name="procedure_limit_prerequisite_with_months",
             ),
             models.CheckConstraint(
