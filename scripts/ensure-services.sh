@@ -4,12 +4,20 @@
 #   DATABASE_URL if set; else a server on 127.0.0.1:5432; else a private cluster under .local/pg.
 #   Redis on 127.0.0.1:6379; else a private redis-server under .local/redis.
 # A missing prerequisite stops with one sentence naming what to install.
+#
+# PG_FORCE_PRIVATE=1 / REDIS_FORCE_PRIVATE=1 skip the shared servers and use the private ones (to try
+# the newcomer's path on a machine that has both). `scripts/ensure-services.sh stop` stops the private
+# servers this script started.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
 want_redis=${1:-}
 db_name=${DB_NAME:-billing_portal}
 py=.venv/bin/python
+[ -x "$py" ] || py=python3
+pg_port=${PRIVATE_PG_PORT:-54329}
+redis_port=${PRIVATE_REDIS_PORT:-63790}
+pgdir="$root/.local/pg"
 
 say() { echo "$*" >&2; }
 die() { echo "echo '$*' >&2; exit 1"; exit 0; }
@@ -26,9 +34,28 @@ as_postgres() {  # initdb and postgres refuse to run as root
   if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
 }
 
+find_pg_bindir() {
+  local dir
+  dir=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1 || true)
+  if [ -z "$dir" ] && command -v initdb >/dev/null; then dir=$(dirname "$(command -v initdb)"); fi
+  echo "$dir"
+}
+
+if [ "$want_redis" = stop ]; then
+  bindir=$(find_pg_bindir)
+  if [ -n "$bindir" ] && [ -f "$pgdir/data/postmaster.pid" ]; then
+    as_postgres "$bindir/pg_ctl" -D "$pgdir/data" -m fast stop >/dev/null && say "Stopped the private PostgreSQL."
+  fi
+  if [ -f "$root/.local/redis/redis.pid" ]; then
+    kill "$(cat "$root/.local/redis/redis.pid")" 2>/dev/null && say "Stopped the private Redis."
+    rm -f "$root/.local/redis/redis.pid"
+  fi
+  exit 0
+fi
+
 if [ -n "${DATABASE_URL:-}" ]; then
   echo "export DATABASE_URL='$DATABASE_URL'"
-elif answers 127.0.0.1 5432; then
+elif [ "${PG_FORCE_PRIVATE:-0}" != 1 ] && answers 127.0.0.1 5432; then
   psql_url="postgres://postgres@127.0.0.1:5432/postgres"
   "$py" - "$psql_url" "$db_name" <<'PY' || { say "PostgreSQL on 127.0.0.1:5432 refused user postgres"; exit 1; }
 import sys, psycopg2
@@ -40,10 +67,9 @@ if not cur.fetchone():
 PY
   echo "export DATABASE_URL='postgres://postgres@127.0.0.1:5432/$db_name'"
 else
-  bindir=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1 || true)
-  [ -z "$bindir" ] && command -v initdb >/dev/null && bindir=$(dirname "$(command -v initdb)")
+  bindir=$(find_pg_bindir)
   [ -z "$bindir" ] && die "No PostgreSQL found: install PostgreSQL 15 or newer (Debian: apt-get install postgresql) or set DATABASE_URL."
-  pgdir="$root/.local/pg"; port=${PRIVATE_PG_PORT:-54329}
+  port=$pg_port
   mkdir -p "$pgdir"
   [ "$(id -u)" = 0 ] && chown postgres "$pgdir"
   if [ ! -f "$pgdir/data/PG_VERSION" ]; then
@@ -62,7 +88,7 @@ fi
 if [ "$want_redis" = redis ]; then
   if [ -n "${REDIS_URL:-}" ]; then
     echo "export REDIS_URL='$REDIS_URL'"
-  elif answers 127.0.0.1 6379; then
+  elif [ "${REDIS_FORCE_PRIVATE:-0}" != 1 ] && answers 127.0.0.1 6379; then
     echo "export REDIS_URL='redis://127.0.0.1:6379'"
   else
     if ! command -v redis-server >/dev/null; then
@@ -73,10 +99,11 @@ if [ "$want_redis" = redis ]; then
         die "No Redis found: install Redis (Debian: apt-get install redis-server) or set REDIS_URL."
       fi
     fi
-    port=${PRIVATE_REDIS_PORT:-63790}
+    port=$redis_port
     mkdir -p "$root/.local/redis"
     answers 127.0.0.1 "$port" || redis-server --daemonize yes --bind 127.0.0.1 --port "$port" --save "" \
-      --appendonly no --dir "$root/.local/redis" --logfile "$root/.local/redis/redis.log"
+      --appendonly no --dir "$root/.local/redis" --logfile "$root/.local/redis/redis.log" \
+      --pidfile "$root/.local/redis/redis.pid" >/dev/null
     echo "export REDIS_URL='redis://127.0.0.1:$port'"
   fi
 fi
