@@ -141,7 +141,7 @@ SELECT (SELECT count(*) FROM nightly_cand),
 
 PLAN_SQL = """
 SELECT min(client_id), max(client_id), sum(n) FROM (
-    SELECT client_id, n, (sum(n) OVER (ORDER BY client_id) - n) / %(size)s AS bucket
+    SELECT client_id, n, div(sum(n) OVER (ORDER BY client_id) - n, %(size)s) AS bucket
     FROM (SELECT client_id, count(*) AS n FROM services_service
           WHERE status = 'show' AND NOT do_not_complete AND date_of_service <= %(as_of)s
           GROUP BY client_id) per_client

@@ -24,3 +24,20 @@ def validate():
         return run_validation(as_of=as_of, **kwargs)
 
     return run
+
+
+@pytest.fixture(autouse=True)
+def rule_catalogue(request):
+    """The catalogue rows the data migration seeds; a transactional test's flush removes them."""
+    if "django_db_setup" not in request.fixturenames and not request.node.get_closest_marker("django_db"):
+        return
+    request.getfixturevalue("django_db_setup")
+    from nightly.catalogue import CATALOGUE
+    from nightly.models import Rule
+
+    if Rule.objects.count() < len(CATALOGUE):
+        for position, entry in enumerate(CATALOGUE, start=1):
+            Rule.objects.update_or_create(
+                code=entry.code,
+                defaults={"message": entry.message, "resolution_hint": entry.resolution_hint, "position": position},
+            )
