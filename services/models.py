@@ -248,6 +248,16 @@ class Service(models.Model):
             models.Index(fields=["client", "procedure", "date_of_service"], name="service_client_proc_dos_idx"),
             # The Services list filtered by program and date range.
             models.Index(fields=["program", "date_of_service"], name="service_program_dos_idx"),
+            # Services Needing Attention and the COSD error report count failing services by program and
+            # month of service with an index-only scan (reports.queries.attention_counts), and a
+            # provider's queue reads its programs' show services oldest first.
+            models.Index(
+                fields=["program", "date_of_service", "id"],
+                condition=Q(status="show"),
+                name="service_show_program_dos_idx",
+            ),
+            # The Services list over every status, oldest first (reports.queries.service_list).
+            models.Index(fields=["date_of_service", "id"], name="service_dos_id_idx"),
         ]
 
     def __str__(self) -> str:
