@@ -276,5 +276,7 @@ LOGGING = {
         # Request logs carry URLs only; URLs never hold client data (ids only).
         "django.request": {"level": "WARNING"},
         "django.db.backends": {"level": "WARNING"},
+        # django-axes announces itself at INFO in every process and command; lockouts are warnings.
+        "axes": {"level": "WARNING"},
     },
 }
