@@ -14,7 +14,7 @@ LOCAL_ENV := DJANGO_DEBUG=0 DJANGO_SECURE_COOKIES=0 DJANGO_SECURE_SSL_REDIRECT=0
 ENSURE_DB = eval "$$(scripts/ensure-services.sh)"
 ENSURE_DB_REDIS = eval "$$(scripts/ensure-services.sh redis)"
 
-.PHONY: help install demo test lint bench worker beat serve clean
+.PHONY: help install demo test lint bench worker beat clean
 
 help:
 	@echo "make demo     install, start PostgreSQL if needed, load the demo county, validate, serve on :$(PORT)"
@@ -25,6 +25,7 @@ help:
 
 $(BIN)/python:
 	@$(PY) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || { echo "Python 3.11 or newer is required: install it and run again (PY=python3.11 make ...)."; exit 1; }
+	@$(PY) -c 'import ensurepip, venv' 2>/dev/null || { echo "Python's venv module is missing: install it (Debian: apt-get install python3-venv) and run again."; exit 1; }
 	$(PY) -m venv $(VENV)
 
 # Reinstalls only when pyproject.toml changed.
@@ -41,7 +42,7 @@ demo: install
 	$(BIN)/python manage.py load_demo --seed $(SEED) --if-empty && \
 	$(BIN)/python manage.py run_nightly && \
 	$(BIN)/python manage.py collectstatic --noinput -v0 && \
-	echo "Billing Portal: http://127.0.0.1:$(PORT)/  sign in as 'provider' (provider admin) or 'county' (county billing), password Demo-Pass-2025" && \
+	echo "Billing Portal: http://127.0.0.1:$(PORT)/  password Demo-Pass-2025 for: provider, provider2 (provider admins of two agencies), county (county billing), admin (system admin)" && \
 	$(BIN)/python manage.py runserver --noreload 127.0.0.1:$(PORT)
 
 # Debian's chromium drives the browser tests; Playwright's own browser download is not used.
