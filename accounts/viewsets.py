@@ -99,6 +99,8 @@ class JSONOnlyMixin:
         return super().create(request, *args, **kwargs)  # type: ignore[misc]
 
     def update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        # Out of scope is a 404 before anything is said about the body.
+        self.get_object()  # type: ignore[attr-defined]
         self._require_body(request)
         return super().update(request, *args, **kwargs)  # type: ignore[misc]
 
