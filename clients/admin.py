@@ -7,6 +7,7 @@ from clients.models import Agency, Client, Enrollment, Location, Program, Staff
 @admin.register(Agency)
 class AgencyAdmin(admin.ModelAdmin):
     list_display = ("name", "address_city", "address_state", "address_zip")
+    list_filter = ("address_city",)
     search_fields = ("name",)
 
 
@@ -27,6 +28,7 @@ class StaffAdmin(ScopedAdmin):
 @admin.register(Location)
 class LocationAdmin(admin.ModelAdmin):
     list_display = ("name", "place_of_service")
+    list_filter = ("place_of_service",)
     search_fields = ("name",)
 
 

@@ -9,6 +9,15 @@ class DiagnosisCodeInline(admin.TabularInline):
     extra = 1
 
 
+@admin.register(DiagnosisCode)
+class DiagnosisCodeAdmin(ScopedAdmin):
+    list_display = ("code", "billing_order", "document", "document__program", "document__effective_date")
+    list_filter = ("billing_order", "document__signed", "document__program__program_type")
+    search_fields = ("code", "=document__client__id")
+    raw_id_fields = ("document",)
+    list_select_related = ("document__program",)
+
+
 @admin.register(DiagnosisDocument)
 class DiagnosisDocumentAdmin(ScopedAdmin):
     list_display = ("id", "client", "program", "effective_date", "end_date", "signed")

@@ -52,6 +52,8 @@ class DiagnosisCode(models.Model):
     code = models.CharField(max_length=8)
     billing_order = models.PositiveSmallIntegerField()
 
+    AGENCY_PATH: ClassVar[str] = "document__program__agency"
+
     class Meta:
         ordering = ["document_id", "billing_order"]
         constraints = [

@@ -21,7 +21,8 @@ class ProcedureAdmin(admin.ModelAdmin):
 @admin.register(ProcedureLimit)
 class ProcedureLimitAdmin(admin.ModelAdmin):
     list_display = ("procedure", "max_count", "period", "distinct_dates", "max_minutes", "prerequisite_procedure")
-    list_filter = ("period",)
+    list_filter = ("period", "distinct_dates")
+    search_fields = ("procedure__code", "procedure__name")
 
 
 @admin.register(Rate)
@@ -42,7 +43,14 @@ class AuthorizationAdmin(ScopedAdmin):
 @admin.register(Service)
 class ServiceAdmin(ScopedAdmin):
     list_display = ("id", "client", "date_of_service", "procedure", "status", "clinician", "program", "charge")
-    list_filter = ("status", "claimed", "do_not_complete", "program__agency")
+    list_filter = (
+        "status",
+        "claimed",
+        "do_not_complete",
+        "mode_of_delivery",
+        "program__program_type",
+        "program__agency",
+    )
     search_fields = ("=id", "=client__id")
     raw_id_fields = ("client",)
     date_hierarchy = "date_of_service"
