@@ -1,21 +1,24 @@
 """A service's audit history, read from its pghistory events (the database triggers' rows).
 
-Each event is a full snapshot; the page shows what changed from the previous one, who did it (the
-user recorded in the event's context) and, for the nightly run's updates, the run id.
+Each event is a full snapshot; the page shows what changed from the previous one, in staff wording,
+who did it (the user recorded in the event's context) and, for the nightly run's writes, the run.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from django.apps import apps
+from django.utils import timezone
 
 from accounts.models import User
-from services.models import Service
+from clients.models import Location
+from services.models import Procedure, Service
 
-# Snapshot fields shown in the history (the ones staff and the run change); labels as on the page.
+# Snapshot fields shown in the history (the ones staff and the run change), with their labels.
 TRACKED_FIELDS: dict[str, str] = {
     "status": "Status",
     "procedure_id": "Procedure",
@@ -30,6 +33,11 @@ TRACKED_FIELDS: dict[str, str] = {
     "rate": "Rate",
     "charge": "Charge",
     "claimed": "Claimed",
+    "last_validated_at": "Validated",
+}
+CHOICES: dict[str, dict[str, str]] = {
+    "status": dict(Service.Status.choices),
+    "mode_of_delivery": dict(Service.ModeOfDelivery.choices),
 }
 # A service's history is short; a runaway one is cut to the newest entries.
 HISTORY_LIMIT = 200
@@ -43,8 +51,43 @@ class HistoryEntry:
     changes: list[tuple[str, Any, Any]]
 
 
+class _Names:
+    """Procedure and location names of the ids in the snapshots: one query each, whatever the count."""
+
+    def __init__(self, events: list[Any]) -> None:
+        self.procedures = {
+            p.pk: p.display_code for p in Procedure.objects.filter(pk__in={e.procedure_id for e in events})
+        }
+        self.locations = {loc.pk: loc.name for loc in Location.objects.filter(pk__in={e.location_id for e in events})}
+
+    def show(self, name: str, value: Any) -> Any:
+        if value is None or value == "":
+            return None
+        if name == "procedure_id":
+            return self.procedures.get(value, value)
+        if name == "location_id":
+            return self.locations.get(value, value)
+        if name in CHOICES:
+            return CHOICES[name].get(value, value)
+        if isinstance(value, bool):
+            return "Yes" if value else "No"
+        if isinstance(value, dt.datetime):
+            return timezone.localtime(value).strftime("%m/%d/%Y %H:%M")
+        if isinstance(value, Decimal) and name in {"rate", "charge"}:
+            return f"${value}"
+        return value
+
+
+def _who(metadata: dict[str, Any], users: dict[int, str]) -> str:
+    if metadata.get("user") in users:
+        return users[metadata["user"]]
+    if metadata.get("nightly_run"):
+        return f"Nightly run {metadata['nightly_run']}"
+    return "System"
+
+
 def service_history(service: Service) -> list[HistoryEntry]:
-    """Newest first. Two queries: the events (with their context) and the users named in them."""
+    """Newest first, in a fixed number of queries (events with context, users, procedures, locations)."""
     event_model = apps.get_model("services", "ServiceEvent")
     events = list(
         event_model.objects.filter(pgh_obj_id=service.pk)
@@ -52,29 +95,29 @@ def service_history(service: Service) -> list[HistoryEntry]:
         .order_by("-pgh_id")[:HISTORY_LIMIT]
     )
     events.reverse()
-    user_ids = {(event.pgh_context.metadata or {}).get("user") for event in events if event.pgh_context is not None} - {
-        None
-    }
+    contexts = [(event.pgh_context.metadata or {}) if event.pgh_context is not None else {} for event in events]
+    user_ids = {metadata.get("user") for metadata in contexts} - {None}
     users = {user.pk: user.get_full_name() or user.username for user in User.objects.filter(pk__in=user_ids)}
+    names = _Names(events)
     entries: list[HistoryEntry] = []
     previous: Any = None
-    for event in events:
-        metadata = (event.pgh_context.metadata or {}) if event.pgh_context is not None else {}
-        if metadata.get("user") in users:
-            who = users[metadata["user"]]
-        elif metadata.get("nightly_run"):
-            who = f"Nightly run {metadata['nightly_run']}"
-        else:
-            who = "System"
-        changes = [
-            (label, getattr(previous, name) if previous is not None else None, getattr(event, name))
-            for name, label in TRACKED_FIELDS.items()
-            if previous is None or getattr(previous, name) != getattr(event, name)
-        ]
+    for event, metadata in zip(events, contexts, strict=True):
         if previous is None:
-            # The insert: list what was entered, not a diff from nothing.
-            changes = [(label, None, value) for label, _old, value in changes if value not in (None, "", False)]
-        entries.append(HistoryEntry(at=event.pgh_created_at, label=event.pgh_label, who=who, changes=changes))
+            # The insert: what was entered, not a diff from nothing.
+            changes = [
+                (label, None, names.show(name, getattr(event, name)))
+                for name, label in TRACKED_FIELDS.items()
+                if getattr(event, name) not in (None, "", False)
+            ]
+        else:
+            changes = [
+                (label, names.show(name, getattr(previous, name)), names.show(name, getattr(event, name)))
+                for name, label in TRACKED_FIELDS.items()
+                if getattr(previous, name) != getattr(event, name)
+            ]
+        entries.append(
+            HistoryEntry(at=event.pgh_created_at, label=event.pgh_label, who=_who(metadata, users), changes=changes)
+        )
         previous = event
     entries.reverse()
     return entries

@@ -92,6 +92,7 @@ def test_service_detail_history_names_who_corrected_what(provider_client, provid
     newest = response.context["history"][0]
     assert newest.who == provider.username
     assert ("Duration (minutes)", 60, 45) in newest.changes
+    assert newest.label == "update"
 
 
 def test_correction_changes_only_the_editable_fields(provider_client, service):
