@@ -32,10 +32,10 @@ SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screensh
 
 @pytest.fixture(autouse=True)
 def rule_catalogue(transactional_db: None) -> None:
-    """The seeded rule catalogue: a transactional test's database is flushed after each test, data
-    migrations included, so the catalogue is seeded again the way its migration does it."""
-    seed_migration = import_module("nightly.migrations.0003_seed_rule_catalogue")
-    seed_migration.seed(django_apps, None)
+    """The seeded rule catalogue and correction deadlines: a transactional test's database is flushed
+    after each test, data migrations included, so they are seeded again the way their migrations do."""
+    for migration in ("nightly.migrations.0003_seed_rule_catalogue", "reports.migrations.0002_seed_memo_deadlines"):
+        import_module(migration).seed(django_apps, None)
 
 
 @pytest.fixture(scope="session")

@@ -84,6 +84,7 @@ def test_provider_admin_works_the_oldest_failing_service_to_complete(live_server
     shot("06-service-complete")
     page.goto(f"{live_server.url}/")
     expect(page.locator("#failing-total")).to_have_text("0")
+    shot("06b-home-provider-after-run")
 
 
 def test_county_billing_downloads_the_cosd_error_report_as_csv(live_server, page, shot, county_world):
@@ -118,9 +119,12 @@ def test_provider_admin_of_another_agency_sees_none_of_it(live_server, page, sho
     client_page = page.goto(f"{live_server.url}/clients/{service.client_id}/")
     assert client_page is not None
     assert client_page.status == 404
+    expect(page).to_have_title("Not found · Billing Portal")
+    shot("10-client-not-found-other-agency")
     service_page = page.goto(f"{live_server.url}/services/{service.pk}/")
     assert service_page is not None
     assert service_page.status == 404
+    shot("11-service-not-found-other-agency")
     page.goto(f"{live_server.url}/clients/")
     expect(page.locator("#client-results")).to_contain_text("No clients found.")
-    shot("10-clients-other-agency")
+    shot("12-clients-other-agency")
