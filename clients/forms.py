@@ -144,6 +144,14 @@ class DiagnosisForm(forms.Form):
         return [code for code in re.split(r"[\s,;]+", self.cleaned_data["codes"]) if code]
 
 
+class DiagnosisEditForm(DiagnosisForm):
+    """Dates and codes of a diagnosis on file; signing stays the Sign button's."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        del self.fields["signed"]
+
+
 class AuthorizationForm(forms.Form):
     payer = forms.ModelChoiceField(queryset=Payer.objects.order_by("name"), label="Coverage plan")
     procedure = forms.ModelChoiceField(queryset=Procedure.objects.order_by("code", "modifier"))

@@ -172,3 +172,7 @@ def scoped_coverage(user: User, client: Client, pk: int) -> Coverage:
 
 def scoped_diagnosis(user: User, client: Client, pk: int) -> DiagnosisDocument:
     return get_object_or_404(scope_queryset(DiagnosisDocument.objects.filter(client=client), user), pk=pk)
+
+
+def scoped_authorization(user: User, client: Client, pk: int) -> Authorization:
+    return get_object_or_404(scope_queryset(Authorization.objects.filter(client=client), user), pk=pk)

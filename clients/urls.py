@@ -14,6 +14,12 @@ urlpatterns = [
     path("<int:pk>/coverage/add/", views.coverage_add, name="client-coverage-add"),
     path("<int:pk>/coverage/<int:coverage_pk>/edit/", views.coverage_edit, name="client-coverage-edit"),
     path("<int:pk>/diagnoses/add/", views.diagnosis_add, name="client-diagnosis-add"),
+    path("<int:pk>/diagnoses/<int:diagnosis_pk>/edit/", views.diagnosis_edit, name="client-diagnosis-edit"),
     path("<int:pk>/diagnoses/<int:diagnosis_pk>/sign/", views.diagnosis_sign, name="client-diagnosis-sign"),
     path("<int:pk>/authorizations/add/", views.authorization_add, name="client-authorization-add"),
+    path(
+        "<int:pk>/authorizations/<int:authorization_pk>/edit/",
+        views.authorization_edit,
+        name="client-authorization-edit",
+    ),
 ]

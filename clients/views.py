@@ -30,6 +30,7 @@ from clients.forms import (
     ClientInformationForm,
     ClientSearchForm,
     CoverageForm,
+    DiagnosisEditForm,
     DiagnosisForm,
     EnrollmentForm,
     EnrollmentStatusForm,
@@ -319,6 +320,37 @@ def diagnosis_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+def diagnosis_edit(request: HttpRequest, pk: int, diagnosis_pk: int) -> HttpResponse:
+    client = record.get_client_for_user(request.user, pk)  # type: ignore[arg-type]
+    document = record.scoped_diagnosis(request.user, client, diagnosis_pk)  # type: ignore[arg-type]
+    programs = programs_for_user(request.user).filter(enrollments__client=client).distinct().order_by("code")
+    initial = {
+        "program": document.program_id,
+        "effective_date": document.effective_date,
+        "end_date": document.end_date,
+        "codes": ", ".join(code.code for code in document.codes.order_by("billing_order")),
+    }
+    form = DiagnosisEditForm(posted_data(request), programs=programs, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            diagnosis_actions.update_diagnosis(user=request.user, document=document, **form.cleaned_data)  # type: ignore[arg-type]
+        except ValidationError as error:
+            add_action_errors(form, error)
+        else:
+            messages.success(request, "Diagnosis saved. The next nightly run revalidates the services it covers.")
+            return redirect(_record_url(client, "diagnoses"))
+    return _form_page(
+        request,
+        client=client,
+        form=form,
+        title="Edit diagnosis",
+        section="diagnoses",
+        submit="Save diagnosis",
+        intro="Change the effective span or the codes (billing order). A signed diagnosis stays signed.",
+    )
+
+
+@login_required
 @require_POST
 def diagnosis_sign(request: HttpRequest, pk: int, diagnosis_pk: int) -> HttpResponse:
     client = record.get_client_for_user(request.user, pk)  # type: ignore[arg-type]
@@ -330,6 +362,30 @@ def diagnosis_sign(request: HttpRequest, pk: int, diagnosis_pk: int) -> HttpResp
     else:
         messages.success(request, "Diagnosis signed. The next nightly run revalidates the services it covers.")
     return redirect(_record_url(client, "diagnoses"))
+
+
+@login_required
+def authorization_edit(request: HttpRequest, pk: int, authorization_pk: int) -> HttpResponse:
+    client = record.get_client_for_user(request.user, pk)  # type: ignore[arg-type]
+    authorization = record.scoped_authorization(request.user, client, authorization_pk)  # type: ignore[arg-type]
+    initial = {name: getattr(authorization, name) for name in AuthorizationForm.base_fields}
+    form = AuthorizationForm(posted_data(request), initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            service_actions.update_authorization(user=request.user, authorization=authorization, **form.cleaned_data)  # type: ignore[arg-type]
+        except ValidationError as error:
+            add_action_errors(form, error)
+        else:
+            messages.success(request, "Authorization saved.")
+            return redirect(_record_url(client, "authorizations"))
+    return _form_page(
+        request,
+        client=client,
+        form=form,
+        title="Edit authorization (TAR)",
+        section="authorizations",
+        submit="Save authorization",
+    )
 
 
 @login_required

@@ -424,3 +424,64 @@ def test_authorization_add_and_listed(provider_client, enrolled_client):
     assert Authorization.objects.get(client=enrolled_client).tar_number == "TAR-77"
     record = provider_client.get(reverse("client-detail", kwargs={"pk": enrolled_client.pk})).content.decode()
     assert "TAR-77" in record
+
+
+def test_diagnosis_edit_moves_the_span_and_replaces_the_codes_keeping_the_signature(
+    provider_client, enrolled_client, program
+):
+    document = factories.DiagnosisDocumentFactory(client=enrolled_client, program=program)
+    url = reverse("client-diagnosis-edit", kwargs={"pk": enrolled_client.pk, "diagnosis_pk": document.pk})
+
+    form_page = provider_client.get(url)
+    response = provider_client.post(
+        url, {"program": program.pk, "effective_date": "2019-06-01", "end_date": "", "codes": "F41.1 F32.9"}
+    )
+
+    document.refresh_from_db()
+    assert 'value="F32.9"' in form_page.content.decode()
+    assert response.status_code == 302
+    assert (document.effective_date, document.signed) == (dt.date(2019, 6, 1), True)
+    assert [code.code for code in document.codes.order_by("billing_order")] == ["F41.1", "F32.9"]
+
+
+def test_diagnosis_edit_with_end_before_effective_is_an_error_on_end_date(provider_client, enrolled_client, program):
+    document = factories.DiagnosisDocumentFactory(client=enrolled_client, program=program)
+
+    response = provider_client.post(
+        reverse("client-diagnosis-edit", kwargs={"pk": enrolled_client.pk, "diagnosis_pk": document.pk}),
+        {"program": program.pk, "effective_date": "2020-06-01", "end_date": "2020-01-01", "codes": "F32.9"},
+    )
+
+    assert response.context["form"].errors["end_date"] == ["The end date cannot be before the effective date."]
+
+
+def test_authorization_edit_approves_a_tar_in_progress(provider_client, enrolled_client):
+    authorization = factories.AuthorizationFactory(client=enrolled_client, status=Authorization.Status.IN_PROGRESS)
+    url = reverse("client-authorization-edit", kwargs={"pk": enrolled_client.pk, "authorization_pk": authorization.pk})
+
+    response = provider_client.post(
+        url,
+        {
+            "payer": authorization.payer_id,
+            "procedure": authorization.procedure_id,
+            "tar_number": authorization.tar_number,
+            "start_date": "2020-01-01",
+            "end_date": "2030-12-31",
+            "quantity": 12,
+            "status": "approved",
+        },
+    )
+
+    authorization.refresh_from_db()
+    assert response.status_code == 302
+    assert (authorization.status, authorization.quantity) == ("approved", 12)
+
+
+def test_another_agencys_diagnosis_cannot_be_edited_through_a_shared_client(provider_client, enrolled_client):
+    """A client served by two agencies: each sees and edits only its own agency's diagnoses."""
+    elsewhere = factories.DiagnosisDocumentFactory(client=enrolled_client)
+    url = reverse("client-diagnosis-edit", kwargs={"pk": enrolled_client.pk, "diagnosis_pk": elsewhere.pk})
+
+    assert provider_client.get(url).status_code == 404
+    record = provider_client.get(reverse("client-detail", kwargs={"pk": enrolled_client.pk}))
+    assert record.context["record"].diagnoses == []
