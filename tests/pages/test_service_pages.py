@@ -243,3 +243,24 @@ def test_add_service_offers_only_the_agencys_clinicians(provider_client, enrolle
 
 def test_add_service_for_another_agencys_client_answers_404(other_client, enrolled_client):
     assert other_client.get(reverse("service-add") + f"?client={enrolled_client.pk}").status_code == 404
+
+
+@pytest.mark.parametrize("corrections", [1, 5])
+def test_service_detail_query_count_does_not_grow_with_reasons_or_history(
+    provider_client, service, corrections, django_assert_num_queries
+):
+    _fail(service, "DX_NOT_SIGNED", "NOTE_NOT_SIGNED", "NO_COVERAGE")
+    for minutes in range(corrections):
+        provider_client.post(
+            reverse("service-correct", kwargs={"pk": service.pk}), _correction(service, duration_minutes=30 + minutes)
+        )
+    url = reverse("service-detail", kwargs={"pk": service.pk})
+
+    # Session and user, the service with its joins, failures + rules, history events with their
+    # context, the users, procedures and locations they name, the user's agency (layout) and the
+    # session save with its savepoints: the same for one correction or many.
+    with django_assert_num_queries(13):
+        response = provider_client.get(url)
+
+    assert len(response.context["history"]) == corrections + 1
+    assert len(response.context["reasons"]) == 3
