@@ -350,6 +350,21 @@ PLANTED_RULES = (
     "TIMELY_FILING_LIMIT",
 )
 
+# DOMAIN.md: a non-billable procedure is checked only by these rules.
+NON_BILLABLE_RULES = frozenset(
+    {
+        "DX_NONE_IN_PROGRAM",
+        "DX_EFFECTIVE_AFTER_DOS",
+        "DX_ENDED_BEFORE_DOS",
+        "DX_NOT_SIGNED",
+        "NOTE_NOT_SIGNED",
+        "NOT_ENROLLED_ON_DOS",
+        "CLINICIAN_NOT_CREDENTIALED",
+        "CREDENTIAL_EXPIRED",
+        "DUPLICATE_SERVICE",
+    }
+)
+
 
 @dataclass
 class DemoSummary:
@@ -938,6 +953,8 @@ class _County:
                 continue
             if before is not None and sp.dos >= before:
                 continue
+            if not sp.spec.billable and code not in NON_BILLABLE_RULES:
+                continue
             if key is not None and sp.spec.key != key:
                 continue
             sp.planted.add(code)
@@ -978,7 +995,7 @@ class _County:
             self.mark(cp, "FINANCIAL_INFO_INCOMPLETE")
         variants = ("one_line", "short_zip", "no_billing_box", "no_city", "bad_state")
         for number, cp in enumerate(
-            self.pick_clients(self.n(5), "ADDRESS_INCOMPLETE", lambda cp: new(cp) and not cp.homeless)
+            self.pick_clients(self.n(6), "ADDRESS_INCOMPLETE", lambda cp: new(cp) and not cp.homeless)
         ):
             c = cp.obj
             variant = variants[number % len(variants)]
@@ -1037,7 +1054,9 @@ class _County:
                 coverage.end_date = day
             self.mark(cp, "NO_COVERAGE", after=day)
         for cp in self.pick_clients(
-            self.n(8), "MCP_ENROLLMENT_REQUIRED", lambda cp: active(cp) and cp.primary().program_type in (PT.ECM, PT.CS)
+            self.n(12),
+            "MCP_ENROLLMENT_REQUIRED",
+            lambda cp: active(cp) and cp.primary().program_type in (PT.ECM, PT.CS),
         ):
             day = cutoff(20, 60)
             mcp = next(c for c in cp.coverages if c.payer.payer_type == Payer.PayerType.MCP)
@@ -1099,7 +1118,7 @@ class _County:
                 sp.planted.add("AUTHORIZATION_EXHAUSTED")
 
         # Service-level problems on clients without a client-level one.
-        for _cp, sp in self.pick_services(self.n(85), lambda cp, sp: True):
+        for _cp, sp in self.pick_services(self.n(95), lambda cp, sp: True):
             sp.obj.note_signed = False
             sp.planted.add("NOTE_NOT_SIGNED")
         minute_keys = {"TCM", "MEDS", "SUD_COUNSEL", "CARE_COORD"}
@@ -1187,7 +1206,8 @@ class _County:
                 day = self.weekday_on_or_after(sp.dos + dt.timedelta(days=rng.randint(1, 10)))
                 if sp.spec.key == "ECM_CM" and (day > _month_end(sp.dos)):
                     continue
-            if day > self.yesterday:
+            discharged = ep.obj.discharged_date
+            if day > self.yesterday or (discharged is not None and day > discharged):
                 continue
             sp.locked = True
             extra = self.add_service(cp, ep, sp.spec.key, day, minutes=rng.randint(30, 60), hour=17)
@@ -1203,6 +1223,7 @@ class _County:
             for cp in self.clients
             if not cp.defect
             and cp.subtype in ("housed", "homeless")
+            and cp.primary().obj.status == Enrollment.Status.ENROLLED
             and not any(sp.spec.key == "HOUSING_DEP" for sp in cp.services)
         ]
         for cp in rng.sample(candidates, k=min(self.n(25), len(candidates))):

@@ -6,6 +6,7 @@ import datetime as dt
 import io
 
 import pytest
+import time_machine
 from django.core.management import CommandError, call_command
 from django.db import transaction
 
@@ -14,6 +15,8 @@ from clients.models import Agency, Client, Program, Staff
 from coverage.models import Coverage, Payer
 from diagnosis.models import DiagnosisDocument
 from nightly.catalogue import CATALOGUE
+from nightly.engine import run_validation
+from nightly.models import NightlyRun
 from services.demo import DEMO_PASSWORD, PLANTED_RULES, DemoSummary, load_demo
 from services.models import Authorization, Procedure, Service
 
@@ -110,6 +113,17 @@ def test_about_fifteen_percent_fail_spread_over_every_rule(county: DemoSummary) 
     assert 0.12 <= county.failing_share <= 0.18
     # Planted problems wait in Show for the nightly run.
     assert Service.objects.filter(status="show").count() >= county.failing_by_design
+
+
+def test_nightly_engine_finds_exactly_the_planted_problems(county: DemoSummary) -> None:
+    """The generator and the engine read DOMAIN.md alike: every planted service fails with its one
+    reason, and every other service in Show completes."""
+    with time_machine.travel(dt.datetime(2026, 11, 18, 23, 0, tzinfo=dt.UTC), tick=False):
+        run = run_validation(as_of=TODAY)
+    assert run.status == NightlyRun.Status.SUCCEEDED
+    assert run.services_failed == county.failing_by_design
+    assert run.failures_by_rule == {code: n for code, n in county.planted.items() if n}
+    assert not Service.objects.filter(status="show", failures__isnull=True, date_of_service__lte=TODAY).exists()
 
 
 def test_demo_users_sign_in_with_the_published_password(county: DemoSummary) -> None:
