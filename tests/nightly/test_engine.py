@@ -325,3 +325,44 @@ def test_service_changed_by_staff_while_the_run_evaluates_it_is_not_completed_on
     engine.run_validation(as_of=AS_OF)
     service.refresh_from_db()
     assert service.status == Service.Status.COMPLETE
+
+
+def test_scheduled_task_does_not_start_a_second_run():
+    from nightly import tasks
+
+    NightlyRun.objects.create(as_of=AS_OF, status=NightlyRun.Status.RUNNING)
+    assert tasks.run_nightly.apply(kwargs={"as_of": AS_OF.isoformat()}).get() is None
+    assert NightlyRun.objects.count() == 1
+
+
+def test_scheduled_task_runs_in_process_without_a_broker():
+    from nightly import tasks
+
+    service = f.billable_service()
+    run_id = tasks.run_nightly.apply(kwargs={"as_of": AS_OF.isoformat()}).get()
+    run = NightlyRun.objects.get(pk=run_id)
+    assert run.status == NightlyRun.Status.SUCCEEDED
+    service.refresh_from_db()
+    assert service.status == Service.Status.COMPLETE
+
+
+def test_beat_schedule_starts_the_run_at_one_in_the_county(settings):
+    entry = settings.CELERY_BEAT_SCHEDULE["nightly-validation"]
+    assert entry["task"] == "nightly.run_nightly"
+    assert (entry["schedule"].hour, entry["schedule"].minute) == ({1}, {0})
+    assert settings.CELERY_TIMEZONE == settings.TIME_ZONE
+
+
+def test_a_run_without_progress_past_the_task_time_limit_is_abandoned_and_no_longer_blocks(county_user, settings):
+    from nightly import actions
+
+    stuck = NightlyRun.objects.create(as_of=AS_OF, status=NightlyRun.Status.RUNNING)
+    NightlyRun.objects.filter(pk=stuck.pk).update(
+        created_at=dt.datetime(2026, 11, 1, tzinfo=dt.UTC), started_at=dt.datetime(2026, 11, 1, tzinfo=dt.UTC)
+    )
+    recent = dt.datetime(2026, 11, 1, 0, 30, tzinfo=dt.UTC)
+    assert actions.fail_abandoned_runs(now=recent) == 0
+    assert actions.fail_abandoned_runs(now=dt.datetime(2026, 11, 1, 2, 0, tzinfo=dt.UTC)) == 1
+    stuck.refresh_from_db()
+    assert stuck.status == NightlyRun.Status.FAILED
+    assert "Abandoned" in stuck.error
