@@ -264,3 +264,10 @@ def test_service_detail_query_count_does_not_grow_with_reasons_or_history(
 
     assert len(response.context["history"]) == corrections + 1
     assert len(response.context["reasons"]) == 3
+
+
+def test_add_service_without_a_client_sends_staff_to_the_client_list(provider_client):
+    response = provider_client.get(reverse("service-add"), follow=True)
+
+    assert response.redirect_chain == [(reverse("client-list"), 302)]
+    assert "Open the client first" in response.content.decode()
