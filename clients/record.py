@@ -76,6 +76,25 @@ def check_address(client: Client, agency: Agency | None) -> AddressCheck:
     return AddressCheck(street, city, state, zip_code, homeless, problems)
 
 
+def _describe_codes(documents: list[DiagnosisDocument]) -> None:
+    for document in documents:
+        for code in document.codes.all():
+            code.description = describe(code.code)  # type: ignore[attr-defined]
+
+
+def _diagnoses_with_codes() -> QuerySet[DiagnosisDocument]:
+    return DiagnosisDocument.objects.select_related("program", "signed_by").prefetch_related(
+        Prefetch("codes", queryset=DiagnosisCode.objects.order_by("billing_order"))
+    )
+
+
+def diagnosis_row(pk: int) -> DiagnosisDocument:
+    """One diagnosis as its row on the record shows it (after the caller checked its scope)."""
+    document = _diagnoses_with_codes().get(pk=pk)
+    _describe_codes([document])
+    return document
+
+
 @dataclass
 class ClientRecord:
     client: Client
@@ -129,14 +148,11 @@ def client_record(user: User, pk: int) -> ClientRecord:
         Coverage.objects.filter(client=client).select_related("payer").order_by("priority", "-start_date", "id")
     )
     diagnoses = list(
-        scope_queryset(DiagnosisDocument.objects.filter(client=client), user)
-        .select_related("program", "signed_by")
-        .prefetch_related(Prefetch("codes", queryset=DiagnosisCode.objects.order_by("billing_order")))
-        .order_by("program__code", "-effective_date", "-id")
+        scope_queryset(_diagnoses_with_codes().filter(client=client), user).order_by(
+            "program__code", "-effective_date", "-id"
+        )
     )
-    for document in diagnoses:
-        for code in document.codes.all():
-            code.description = describe(code.code)  # type: ignore[attr-defined]
+    _describe_codes(diagnoses)
     authorizations = list(
         Authorization.objects.filter(client=client).select_related("payer", "procedure").order_by("-start_date", "id")
     )

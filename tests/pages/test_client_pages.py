@@ -485,3 +485,20 @@ def test_another_agencys_diagnosis_cannot_be_edited_through_a_shared_client(prov
     assert provider_client.get(url).status_code == 404
     record = provider_client.get(reverse("client-detail", kwargs={"pk": enrolled_client.pk}))
     assert record.context["record"].diagnoses == []
+
+
+def test_signing_through_htmx_answers_the_signed_row_only(provider_client, enrolled_client, program):
+    document = factories.DiagnosisDocumentFactory(client=enrolled_client, program=program, signed=False, signed_at=None)
+
+    response = provider_client.post(
+        reverse("client-diagnosis-sign", kwargs={"pk": enrolled_client.pk, "diagnosis_pk": document.pk}),
+        HTTP_HX_REQUEST="true",
+    )
+
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert body.lstrip().startswith(f'<tr id="diagnosis-{document.pk}">')
+    assert "Diagnosis signed" in body
+    assert "Not signed" not in body
+    document.refresh_from_db()
+    assert document.signed is True
