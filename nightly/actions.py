@@ -66,13 +66,13 @@ def override_failure(*, user: Any, service: Service, code: str, reason: str) -> 
     if not can_run_nightly(user):
         raise PermissionDenied("Only county billing and system admins override failure reasons.")
     reason = (reason or "").strip()
-    errors: dict[str, list[str]] = {}
     rule = Rule.objects.filter(code=code).first()
-    if rule is None:
-        errors["code"] = [f"Unknown failure reason {code!r}."]
-    if not reason:
-        errors["reason"] = ["Write why this reason may pass."]
-    if errors:
+    if rule is None or not reason:
+        errors: dict[str, list[str]] = {}
+        if rule is None:
+            errors["code"] = [f"Unknown failure reason {code!r}."]
+        if not reason:
+            errors["reason"] = ["Write why this reason may pass."]
         raise ValidationError(errors)
     try:
         with transaction.atomic(), acting_as(user):
