@@ -502,3 +502,11 @@ def test_signing_through_htmx_answers_the_signed_row_only(provider_client, enrol
     assert "Not signed" not in body
     document.refresh_from_db()
     assert document.signed is True
+
+
+def test_county_billing_may_create_a_client_without_a_program(county_client, program):
+    response = county_client.post(reverse("client-add"), _new_client_data(program, program="", requested_date=""))
+
+    client = Client.objects.get(last_name="Reyes")
+    assert response.status_code == 302
+    assert not client.enrollments.exists()

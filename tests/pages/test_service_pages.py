@@ -271,3 +271,14 @@ def test_add_service_without_a_client_sends_staff_to_the_client_list(provider_cl
 
     assert response.redirect_chain == [(reverse("client-list"), 302)]
     assert "Open the client first" in response.content.decode()
+
+
+@pytest.mark.parametrize(("who", "offered"), [("provider", False), ("county", True)])
+def test_override_of_a_reason_is_offered_to_county_billing_only(provider_client, county_client, service, who, offered):
+    _fail(service, "NO_MATCHING_RATE")
+    browser = county_client if who == "county" else provider_client
+
+    body = browser.get(reverse("service-detail", kwargs={"pk": service.pk})).content.decode()
+
+    assert (f"/nightly/overrides/add/?service={service.pk}&amp;code=NO_MATCHING_RATE" in body) is offered
+    assert "Ask county billing to add a rate for this procedure." in body
