@@ -2,11 +2,22 @@
 
 from __future__ import annotations
 
-from django.contrib.auth.models import AbstractUser
+from typing import Any, ClassVar
+
+from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.db.models import Q
 
 from accounts.audit import audited
+
+
+class PortalUserManager(UserManager["User"]):
+    def create_superuser(
+        self, username: str, email: str | None = None, password: str | None = None, **extra: Any
+    ) -> User:
+        """`createsuperuser` (API.md) makes a system admin: a superuser belongs to no agency."""
+        extra.setdefault("role", User.Role.SYSTEM_ADMIN)
+        return super().create_superuser(username, email, password, **extra)
 
 
 @audited(exclude=["password", "last_login"])
@@ -18,6 +29,8 @@ class User(AbstractUser):
 
     role = models.CharField(max_length=20, choices=Role.choices, default=Role.PROVIDER_ADMIN)
     agency = models.ForeignKey("clients.Agency", on_delete=models.PROTECT, null=True, blank=True, related_name="users")
+
+    objects: ClassVar[PortalUserManager] = PortalUserManager()  # type: ignore[assignment]
 
     class Meta:
         constraints = [
