@@ -4,19 +4,22 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('clients', '0001_initial'),
-        ('services', '0002_procedure_limit_prerequisite_months_required'),
+        ("clients", "0001_initial"),
+        ("services", "0002_procedure_limit_prerequisite_months_required"),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='service',
-            index=models.Index(condition=models.Q(('status', 'show')), fields=['program', 'date_of_service', 'id'], name='service_show_program_dos_idx'),
+            model_name="service",
+            index=models.Index(
+                condition=models.Q(("status", "show")),
+                fields=["program", "date_of_service", "id"],
+                name="service_show_program_dos_idx",
+            ),
         ),
         migrations.AddIndex(
-            model_name='service',
-            index=models.Index(fields=['date_of_service', 'id'], name='service_dos_id_idx'),
+            model_name="service",
+            index=models.Index(fields=["date_of_service", "id"], name="service_dos_id_idx"),
         ),
     ]
