@@ -19,7 +19,7 @@ from django.views.decorators.http import require_POST
 from accounts.scope import scope_queryset
 from nightly.forms import OverrideForm, StartRunForm
 from nightly.models import NightlyRun, Rule
-from reports.tables import service_url
+from reports.links import service_url
 from services.models import Service
 
 RUNS_PER_PAGE = 20

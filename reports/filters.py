@@ -19,6 +19,7 @@ from accounts.scope import scope_queryset
 from clients.models import Agency, Enrollment, Program, Staff
 from nightly.catalogue import CATALOGUE
 from nightly.models import ServiceFailure
+from reports.widgets import FastSelect
 from services.models import Procedure, Service
 
 RULE_CHOICES = [(entry.code, entry.message) for entry in CATALOGUE]
@@ -53,30 +54,52 @@ class DateInput(forms.DateInput):
     input_type = "date"
 
 
+def _select() -> FastSelect:
+    return FastSelect(attrs={"class": "form-select form-select-sm"})
+
+
+def _date() -> DateInput:
+    return DateInput(attrs={"class": "form-control form-control-sm"})
+
+
+def _checkbox() -> forms.CheckboxInput:
+    return forms.CheckboxInput(attrs={"class": "form-check-input"})
+
+
+def _number() -> forms.NumberInput:
+    return forms.NumberInput(attrs={"class": "form-control form-control-sm", "inputmode": "numeric"})
+
+
 class ServiceFilter(django_filters.FilterSet):
     dos_from = django_filters.DateFilter(
-        field_name="date_of_service", lookup_expr="gte", label="Date of service from", widget=DateInput
+        field_name="date_of_service", lookup_expr="gte", label="Date of service from", widget=_date()
     )
     dos_to = django_filters.DateFilter(
-        field_name="date_of_service", lookup_expr="lte", label="Date of service to", widget=DateInput
+        field_name="date_of_service", lookup_expr="lte", label="Date of service to", widget=_date()
     )
-    program = django_filters.ModelChoiceFilter(queryset=_programs, label="Program")
-    status = django_filters.ChoiceFilter(choices=Service.Status.choices, label="Status", empty_label="Any status")
+    program = django_filters.ModelChoiceFilter(widget=_select(), queryset=_programs, label="Program")
+    status = django_filters.ChoiceFilter(
+        widget=_select(), choices=Service.Status.choices, label="Status", empty_label="Any status"
+    )
     failure_reason = django_filters.ChoiceFilter(
-        choices=RULE_CHOICES, method="filter_failure_reason", label="Failure reason", empty_label="Any reason"
+        widget=_select(),
+        choices=RULE_CHOICES,
+        method="filter_failure_reason",
+        label="Failure reason",
+        empty_label="Any reason",
     )
     failing = django_filters.BooleanFilter(
         method="filter_failing",
         label="Failing only",
-        widget=forms.CheckboxInput,
+        widget=_checkbox(),
     )
-    clinician = django_filters.ModelChoiceFilter(queryset=_clinicians, label="Clinician")
+    clinician = django_filters.ModelChoiceFilter(widget=_select(), queryset=_clinicians, label="Clinician")
     procedure = django_filters.ModelChoiceFilter(
-        queryset=Procedure.objects.order_by("code", "modifier"), label="Procedure"
+        widget=_select(), queryset=Procedure.objects.order_by("code", "modifier"), label="Procedure"
     )
-    client = django_filters.NumberFilter(field_name="client_id", label="Client id", min_value=1)
+    client = django_filters.NumberFilter(widget=_number(), field_name="client_id", label="Client id", min_value=1)
     agency = django_filters.ModelChoiceFilter(
-        queryset=_agencies, field_name="program__agency", label="Agency", empty_label="All agencies"
+        widget=_select(), queryset=_agencies, field_name="program__agency", label="Agency", empty_label="All agencies"
     )
 
     class Meta:
@@ -101,7 +124,7 @@ class ServiceFilter(django_filters.FilterSet):
 class ServiceErrorFilter(ServiceFilter):
     """The COSD Service Error Report: services in Show with a failure, so status and failing are fixed."""
 
-    overdue = django_filters.BooleanFilter(method="filter_overdue", label="Overdue only", widget=forms.CheckboxInput)
+    overdue = django_filters.BooleanFilter(method="filter_overdue", label="Overdue only", widget=_checkbox())
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -116,11 +139,11 @@ class ServiceErrorFilter(ServiceFilter):
 class EnrollmentFilter(django_filters.FilterSet):
     """Program Coverage Report filters: program, agency (county), and the flags."""
 
-    program = django_filters.ModelChoiceFilter(queryset=_programs, label="Program")
+    program = django_filters.ModelChoiceFilter(widget=_select(), queryset=_programs, label="Program")
     agency = django_filters.ModelChoiceFilter(
-        queryset=_agencies, field_name="program__agency", label="Agency", empty_label="All agencies"
+        widget=_select(), queryset=_agencies, field_name="program__agency", label="Agency", empty_label="All agencies"
     )
-    flagged = django_filters.BooleanFilter(method="filter_flagged", label="Flagged only", widget=forms.CheckboxInput)
+    flagged = django_filters.BooleanFilter(method="filter_flagged", label="Flagged only", widget=_checkbox())
 
     class Meta:
         model = Enrollment
@@ -141,17 +164,26 @@ class EnrollmentFilter(django_filters.FilterSet):
 class DiagnosisErrorFilter(django_filters.FilterSet):
     """Services Diagnosis Error report filters (rows are grouped, so only fields of the group)."""
 
-    program = django_filters.ModelChoiceFilter(queryset=_programs, field_name="service__program", label="Program")
+    program = django_filters.ModelChoiceFilter(
+        widget=_select(), queryset=_programs, field_name="service__program", label="Program"
+    )
     agency = django_filters.ModelChoiceFilter(
-        queryset=_agencies, field_name="service__program__agency", label="Agency", empty_label="All agencies"
+        widget=_select(),
+        queryset=_agencies,
+        field_name="service__program__agency",
+        label="Agency",
+        empty_label="All agencies",
     )
     error_type = django_filters.ChoiceFilter(
+        widget=_select(),
         choices=[(code, message) for code, message in RULE_CHOICES if code.startswith("DX_")],
         field_name="rule__code",
         label="Error type",
         empty_label="Any diagnosis error",
     )
-    client = django_filters.NumberFilter(field_name="service__client_id", label="Client id", min_value=1)
+    client = django_filters.NumberFilter(
+        widget=_number(), field_name="service__client_id", label="Client id", min_value=1
+    )
 
     class Meta:
         model = ServiceFailure

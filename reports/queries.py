@@ -27,7 +27,8 @@ from typing import Any
 from django.conf import settings
 from django.contrib.postgres.aggregates import ArrayAgg
 from django.contrib.postgres.expressions import ArraySubquery
-from django.db import models
+from django.core.cache import cache
+from django.db import connection, models
 from django.db.models import Count, Exists, ExpressionWrapper, F, Min, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce, JSONObject, TruncMonth
 from django.utils import timezone
@@ -195,13 +196,58 @@ class AttentionCounts:
         }
 
 
-def attention_counts(user: Any, *, rules: dict[str, Rule] | None = None) -> AttentionCounts:
-    """Failing services by reason, by program and by month of service: two grouped queries.
+def _scope_key(user: Any) -> str | None:
+    if not getattr(user, "is_authenticated", False):
+        return None
+    if getattr(user, "sees_all_agencies", False):
+        return "all"
+    return f"agency:{getattr(user, 'agency_id', None)}"
 
-    By program and by month come from one query grouped by both (the total is their sum), so the
-    services table is read once for all three figures.
+
+# One row that changes whenever the figures could: the current reasons (max id and count: the
+# engine replaces them with new rows), the latest run's progress, and the set of show services with
+# their program and date of service (from the index on show services, so it costs an index-only
+# scan, not a read of the table). A service put in Error, completed, corrected or added changes it.
+FRESHNESS_SQL = """
+SELECT
+  (SELECT max(id) FROM nightly_servicefailure),
+  (SELECT count(*) FROM nightly_servicefailure),
+  (SELECT concat_ws(':', id, status, chunks_done, finished_at) FROM nightly_nightlyrun ORDER BY id DESC LIMIT 1),
+  count(*), sum(id), sum(program_id), sum(date_of_service - DATE '2000-01-01')
+FROM services_service WHERE status = 'show'
+"""
+
+
+def freshness_token() -> str:
+    with connection.cursor() as cursor:
+        cursor.execute(FRESHNESS_SQL)
+        return repr(cursor.fetchone())
+
+
+def attention_counts(user: Any, *, rules: dict[str, Rule] | None = None) -> AttentionCounts:
+    """Failing services by reason, by program and by month of service.
+
+    The figures are counted by two grouped queries over every failing service of the scope (a few
+    hundred milliseconds at a million services), so they are kept in the cache with the
+    `freshness_token` they were counted at, and counted again only when that token changes.
     """
     rules = rules if rules is not None else rules_by_code()
+    key = _scope_key(user)
+    if key is None:
+        return _attention_from_figures(_count_attention(user), rules)
+    token = freshness_token()
+    cache_key = f"reports:attention:{key}"
+    cached = cache.get(cache_key)
+    if cached is not None and cached[0] == token:
+        figures = cached[1]
+    else:
+        figures = _count_attention(user)
+        cache.set(cache_key, (token, figures), timeout=None)
+    return _attention_from_figures(figures, rules)
+
+
+def _count_attention(user: Any) -> dict[str, Any]:
+    """Two grouped queries: by program and month (the total is their sum), and by reason."""
     grouped = (
         failing_services(user)
         .annotate(month=TruncMonth("date_of_service"))
@@ -211,9 +257,7 @@ def attention_counts(user: Any, *, rules: dict[str, Rule] | None = None) -> Atte
     )
     programs: dict[int, dict[str, Any]] = {}
     months: dict[dt.date, int] = {}
-    total = 0
     for row in grouped:
-        total += row["count"]
         entry = programs.setdefault(
             row["program_id"],
             {"program": row["program_id"], "code": row["program__code"], "name": row["program__name"], "count": 0},
@@ -222,23 +266,31 @@ def attention_counts(user: Any, *, rules: dict[str, Rule] | None = None) -> Atte
         month = row["month"]
         month = month.date() if isinstance(month, dt.datetime) else month
         months[month] = months.get(month, 0) + row["count"]
-
-    reason_counts = (
+    reasons = dict(
         ServiceFailure.objects.filter(
             service__in=scope_queryset(Service.objects.filter(status=Service.Status.SHOW), user)
         )
-        .values("rule__code")
+        .values("rule_id")
         .annotate(count=Count("id"))
+        .values_list("rule_id", "count")
         .order_by()
     )
-    counts = {row["rule__code"]: row["count"] for row in reason_counts}
-    by_reason = [(rule, counts[code]) for code, rule in rules.items() if code in counts]
-    by_reason.sort(key=lambda pair: (-pair[1], pair[0].position))
+    return {
+        "programs": sorted(programs.values(), key=lambda entry: (-entry["count"], entry["code"])),
+        "months": [{"month": month, "count": months[month]} for month in sorted(months)],
+        "reasons": reasons,
+    }
+
+
+def _attention_from_figures(figures: dict[str, Any], rules: dict[str, Rule]) -> AttentionCounts:
+    by_id = {rule.pk: rule for rule in rules.values()}
+    by_reason = [(by_id[rule_id], count) for rule_id, count in figures["reasons"].items() if rule_id in by_id]
+    by_reason.sort(key=lambda pair: (-pair[1], pair[0].position, pair[0].code))
     return AttentionCounts(
-        total=total,
+        total=sum(entry["count"] for entry in figures["programs"]),
         by_reason=by_reason,
-        by_program=sorted(programs.values(), key=lambda entry: (-entry["count"], entry["code"])),
-        by_month=[{"month": month, "count": months[month]} for month in sorted(months)],
+        by_program=[dict(entry) for entry in figures["programs"]],
+        by_month=[dict(entry) for entry in figures["months"]],
     )
 
 
@@ -281,14 +333,20 @@ def failing_trend(user: Any, *, runs: int = TREND_RUNS) -> list[TrendPoint]:
     recent.reverse()
     if getattr(user, "sees_all_agencies", False):
         return [TrendPoint(run, run.services_failed) for run in recent]
-    counts = dict(
-        FailureHistory.objects.filter(run__in=[run.pk for run in recent])
-        .filter(service__in=scope_queryset(Service.objects.all(), user))
-        .values("run_id")
-        .annotate(count=Count("service_id", distinct=True))
-        .values_list("run_id", "count")
-        .order_by()
-    )
+    # A finished run's history never changes: counted once per agency and set of runs, then cached.
+    run_ids = [run.pk for run in recent]
+    cache_key = f"reports:trend:{_scope_key(user)}:{','.join(map(str, run_ids))}"
+    counts = cache.get(cache_key)
+    if counts is None:
+        counts = dict(
+            FailureHistory.objects.filter(run__in=run_ids)
+            .filter(service__in=scope_queryset(Service.objects.all(), user))
+            .values("run_id")
+            .annotate(count=Count("service_id", distinct=True))
+            .values_list("run_id", "count")
+            .order_by()
+        )
+        cache.set(cache_key, counts, timeout=None)
     return [TrendPoint(run, counts.get(run.pk, 0)) for run in recent]
 
 

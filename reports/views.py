@@ -20,15 +20,14 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils.http import urlencode
 from django_filters import FilterSet
-from django_tables2 import RequestConfig
 
 from accounts.access_log import record_access
 from accounts.models import AccessLog
 from reports import exports, queries
 from reports.charts import trend_chart
 from reports.filters import DiagnosisErrorFilter, EnrollmentFilter, ServiceErrorFilter, ServiceFilter
+from reports.links import service_url
 from reports.models import CorrectionDeadline
-from reports.tables import ServiceTable, service_url
 
 PAGE_SIZE = 50
 EXPORT_FORMATS = ("csv", "xlsx")
@@ -165,23 +164,100 @@ def _export(
     )
 
 
+# (key, heading, order_by fields or None when not sortable, numeric)
+SERVICE_COLUMNS: tuple[tuple[str, str, tuple[str, ...] | None, bool], ...] = (
+    ("date_of_service", "DOS", ("date_of_service", "id"), False),
+    ("client", "Client", ("client__last_name", "client__first_name", "client_id", "id"), False),
+    ("units", "Units", ("units", "id"), True),
+    ("charge", "Charge (rate)", ("charge", "id"), True),
+    ("procedure", "Procedure", ("procedure__code", "procedure__modifier", "id"), False),
+    ("status", "Status", ("status", "id"), False),
+    ("clinician", "Clinician", ("clinician__last_name", "clinician__first_name", "id"), False),
+    ("program", "Program", ("program__code", "id"), False),
+    ("location", "Location", ("location__name", "id"), False),
+    ("failure_reasons", "Failure reasons", None, False),
+)
+SORTABLE = {key: fields for key, _, fields, _ in SERVICE_COLUMNS if fields}
+
+
+def _sort(request: HttpRequest) -> tuple[str, bool]:
+    """The sort column and direction from `?sort=` (`-` for descending); oldest DOS first by default."""
+    raw = request.GET.get("sort", "")
+    key = raw.removeprefix("-")
+    if key not in SORTABLE:
+        return "date_of_service", False
+    return key, raw.startswith("-")
+
+
+def _page_number(request: HttpRequest) -> int:
+    raw = request.GET.get("page", "1")
+    return int(raw) if raw.isdigit() and int(raw) >= 1 else 1
+
+
 @login_required
 def service_list(request: HttpRequest) -> HttpResponse:
     rules = queries.rules_by_code()
     filterset = ServiceFilter(request.GET or None, queryset=queries.service_list(request.user), request=request)
     rows = _filtered(filterset)
     export = _export_format(request)
+    sort_key, descending = _sort(request)
+    rows = rows.order_by(*(f"-{field}" if descending else field for field in SORTABLE[sort_key]))
     if export:
         _log(request, report="services", filterset=filterset, export=export)
         return _export(
             rows.iterator(chunk_size=2000), _service_list_record, exports.SERVICE_LIST_COLUMNS, "services", export
         )
-    table = ServiceTable(rows, rules=rules, request=request)
-    RequestConfig(request, paginate={"per_page": PAGE_SIZE}).configure(table)
+    # No count(*): over a million services it alone would cost more than the page's budget. One row
+    # past the page tells whether there is a next one.
+    number = _page_number(request)
+    offset = (number - 1) * PAGE_SIZE
+    fetched = list(rows[offset : offset + PAGE_SIZE + 1])
+    services = fetched[:PAGE_SIZE]
+    base = request.GET.copy()
+    for name in ("page", "export"):
+        base.pop(name, None)
+
+    def with_params(**params: Any) -> str:
+        query = base.copy()
+        for name, value in params.items():
+            query[name] = str(value)
+        return query.urlencode()
+
+    columns = []
+    for key, label, fields, numeric in SERVICE_COLUMNS:
+        sorted_state = ("descending" if descending else "ascending") if key == sort_key else ""
+        next_sort = f"-{key}" if key == sort_key and not descending else key
+        columns.append(
+            {
+                "label": label,
+                "numeric": numeric,
+                "sorted": sorted_state,
+                "sort_link": with_params(sort=next_sort) if fields else "",
+            }
+        )
     return _render(
         request,
         "reports/services.html",
-        {"filter": filterset, "table": table, "query": _query_without(request, "page", "export")},
+        {
+            "filter": filterset,
+            "columns": columns,
+            "rows": [
+                {
+                    "service": service,
+                    "url": service_url(service.pk),
+                    "reasons": [rules[code] for code in service.failure_codes if code in rules],
+                }
+                for service in services
+            ],
+            "number": number,
+            "first": offset + 1,
+            "last": offset + len(services),
+            "has_next": len(fetched) > PAGE_SIZE,
+            "has_previous": number > 1,
+            "next_query": with_params(page=number + 1),
+            "previous_query": with_params(page=number - 1),
+            "query": base.urlencode(),
+        },
     )
 
 
@@ -205,8 +281,13 @@ def report_service_errors(request: HttpRequest) -> HttpResponse:
             extension=export,
             on=on,
         )
-    page = _page(request, rows)
     rules = queries.rules_by_code()
+    paginator = Paginator(rows, PAGE_SIZE)
+    if not _filters_used(filterset):
+        # Unfiltered, the report's rows are the scope's failing services, which the attention figures
+        # already counted (and keep cached): no second count over every failing service.
+        paginator.count = queries.attention_counts(request.user, rules=rules).total  # type: ignore[misc]
+    page = paginator.get_page(request.GET.get("page"))
     return _render(
         request,
         "reports/service_errors.html",

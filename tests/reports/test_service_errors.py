@@ -279,11 +279,20 @@ def test_page_query_count_does_not_grow_with_rows(django_assert_num_queries, cou
     for day in range(1 + extra):
         fail(service_on(dt.date(2026, 9, 1 + day), program=program), "NO_COVERAGE", "DX_NOT_SIGNED", run=run)
     client = signed_in(county_user)
-    # session + user; access-log insert; count, rows, rules, deadlines; the filter form's four
+    # session + user; access-log insert; rules; freshness token and the attention figures (by program
+    # and month, by reason: the unfiltered report's count); rows; deadlines; the filter form's four
     # choice lists (programs, clinicians, procedures, agencies); session save (savepoint, update, release)
-    with django_assert_num_queries(14):
+    with django_assert_num_queries(16):
         response = client.get(reverse("report-service-errors"))
     assert len(response.context["rows"]) == 1 + extra
+    assert response.context["page"].paginator.count == 1 + extra
+    # Again: the count comes from the cached figures.
+    with django_assert_num_queries(14):
+        client.get(reverse("report-service-errors"))
+    # Filtered, the report counts its own rows (a count instead of the token).
+    with django_assert_num_queries(14):
+        filtered = client.get(reverse("report-service-errors"), {"failure_reason": "DX_NOT_SIGNED"})
+    assert filtered.context["page"].paginator.count == 1 + extra
 
 
 def test_reports_need_sign_in(db):

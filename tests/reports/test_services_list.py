@@ -40,7 +40,7 @@ def services(program, other_program, run):
 
 
 def listed(response) -> list[int]:
-    return [row.record.pk for row in response.context["table"].page.object_list]
+    return [row["service"].pk for row in response.context["rows"]]
 
 
 def test_list_shows_own_agency_oldest_first(provider, services):
@@ -101,7 +101,9 @@ def test_list_paginates(provider, program):
     second = client.get(reverse("service-list"), {"page": 2})
     assert len(listed(first)) == 50
     assert len(listed(second)) == 5
-    assert first.context["table"].page.paginator.count == 55
+    assert first.context["has_next"]
+    assert not second.context["has_next"]
+    assert "Services <strong>51\u201355</strong> (last page)" in second.content.decode()
 
 
 def test_list_htmx_filtering_returns_the_results_only(provider, services):
@@ -148,5 +150,19 @@ def test_list_query_count_is_fixed(django_assert_num_queries, provider, program,
     # session + user; rules; count; rows (reasons as an array subquery); the form's choice lists
     # (programs, clinicians, procedures); the layout's agency name; session save (savepoint, update,
     # release)
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(11):
         client.get(reverse("service-list"), {"status": "show"})
+
+
+def test_list_sort_links_toggle_and_mark_the_sorted_column(provider, services):
+    response = signed_in(provider).get(reverse("service-list"), {"sort": "client", "status": "show"})
+    columns = {column["label"]: column for column in response.context["columns"]}
+    assert columns["Client"]["sorted"] == "ascending"
+    assert "sort=-client" in columns["Client"]["sort_link"]
+    assert "status=show" in columns["Client"]["sort_link"]
+    assert columns["Failure reasons"]["sort_link"] == ""
+
+
+def test_list_unknown_sort_falls_back_to_oldest_first(provider, services):
+    response = signed_in(provider).get(reverse("service-list"), {"sort": "client__ssn_encrypted"})
+    assert listed(response) == [services["failing"].pk, services["complete"].pk, services["late"].pk]
