@@ -17,6 +17,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from accounts.scope import scope_queryset
+from nightly import actions
 from nightly.forms import OverrideForm, StartRunForm
 from nightly.models import NightlyRun, Rule
 from reports.links import service_url
@@ -77,8 +78,6 @@ def start_run(request: HttpRequest) -> HttpResponse:
             {"page": page, "rows": _run_rows(list(page.object_list), _rules_by_code()), "form": form},
             status=400,
         )
-    from nightly import actions  # the engine's module; imported here so this page loads without it
-
     try:
         run = actions.start_nightly_run(user=request.user, as_of=form.cleaned_data["as_of"])
     except actions.RunAlreadyActive:
@@ -112,8 +111,6 @@ def override_add(request: HttpRequest) -> HttpResponse:
     choices = current or list(rules.values())
     form = OverrideForm(request.POST or None, rules=choices, initial={"code": request.GET.get("code")})
     if request.method == "POST" and form.is_valid():
-        from nightly import actions  # the engine's module; imported here so this page loads without it
-
         try:
             actions.override_failure(
                 user=request.user,
