@@ -33,7 +33,9 @@ class OverrideForm(forms.Form):
 
     def __init__(self, *args: Any, rules: list[Rule], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["code"].choices = [(rule.code, f"{rule.code}: {rule.message}") for rule in rules]
+        code = self.fields["code"]
+        assert isinstance(code, forms.ChoiceField)
+        code.choices = [(rule.code, f"{rule.code}: {rule.message}") for rule in rules]
 
     def clean_reason(self) -> str:
         reason = self.cleaned_data["reason"].strip()

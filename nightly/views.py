@@ -10,7 +10,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -119,9 +119,10 @@ def override_add(request: HttpRequest) -> HttpResponse:
                 reason=form.cleaned_data["reason"],
             )
         except ValidationError as exc:
-            for field, errors in (exc.message_dict if hasattr(exc, "error_dict") else {None: exc.messages}).items():
-                for error in errors:
-                    form.add_error(field if field in form.fields else None, error)
+            errors = exc.message_dict if hasattr(exc, "error_dict") else {NON_FIELD_ERRORS: exc.messages}
+            for field, messages_ in errors.items():
+                for message in messages_:
+                    form.add_error(field if field in form.fields else None, message)
         else:
             messages.success(
                 request, f"{form.cleaned_data['code']} will pass for service {service.pk} from the next run on."

@@ -353,7 +353,7 @@ def failing_trend(user: Any, *, runs: int = TREND_RUNS) -> list[TrendPoint]:
 # ---- Services Diagnosis Error report -----------------------------------------------------------
 
 
-def diagnosis_error_rows(user: Any) -> QuerySet[ServiceFailure]:
+def diagnosis_error_rows(user: Any) -> QuerySet[Any]:
     """One row per client and program with a diagnosis failure on a service in Show."""
     first_dx = (
         DiagnosisDocument.objects.filter(

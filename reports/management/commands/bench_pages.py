@@ -46,8 +46,8 @@ class Command(BaseCommand):
         )
         busiest = (
             Program.objects.values("agency_id")
-            .annotate(services=Count("services"))
-            .order_by("-services", "agency_id")
+            .annotate(service_count=Count("services"))
+            .order_by("-service_count", "agency_id")
             .first()
         )
         if busiest is None:
