@@ -77,7 +77,9 @@ class ServiceFilter(django_filters.FilterSet):
     dos_to = django_filters.DateFilter(
         field_name="date_of_service", lookup_expr="lte", label="Date of service to", widget=_date()
     )
-    program = django_filters.ModelChoiceFilter(widget=_select(), queryset=_programs, label="Program")
+    program = django_filters.ModelChoiceFilter(
+        widget=_select(), queryset=_programs, label="Program", empty_label="Any program"
+    )
     status = django_filters.ChoiceFilter(
         widget=_select(), choices=Service.Status.choices, label="Status", empty_label="Any status"
     )
@@ -93,9 +95,14 @@ class ServiceFilter(django_filters.FilterSet):
         label="Failing only",
         widget=_checkbox(),
     )
-    clinician = django_filters.ModelChoiceFilter(widget=_select(), queryset=_clinicians, label="Clinician")
+    clinician = django_filters.ModelChoiceFilter(
+        widget=_select(), queryset=_clinicians, label="Clinician", empty_label="Any clinician"
+    )
     procedure = django_filters.ModelChoiceFilter(
-        widget=_select(), queryset=Procedure.objects.order_by("code", "modifier"), label="Procedure"
+        widget=_select(),
+        queryset=Procedure.objects.order_by("code", "modifier"),
+        label="Procedure",
+        empty_label="Any procedure",
     )
     client = django_filters.NumberFilter(widget=_number(), field_name="client_id", label="Client id", min_value=1)
     agency = django_filters.ModelChoiceFilter(
@@ -139,7 +146,9 @@ class ServiceErrorFilter(ServiceFilter):
 class EnrollmentFilter(django_filters.FilterSet):
     """Program Coverage Report filters: program, agency (county), and the flags."""
 
-    program = django_filters.ModelChoiceFilter(widget=_select(), queryset=_programs, label="Program")
+    program = django_filters.ModelChoiceFilter(
+        widget=_select(), queryset=_programs, label="Program", empty_label="Any program"
+    )
     agency = django_filters.ModelChoiceFilter(
         widget=_select(), queryset=_agencies, field_name="program__agency", label="Agency", empty_label="All agencies"
     )
@@ -165,7 +174,7 @@ class DiagnosisErrorFilter(django_filters.FilterSet):
     """Services Diagnosis Error report filters (rows are grouped, so only fields of the group)."""
 
     program = django_filters.ModelChoiceFilter(
-        widget=_select(), queryset=_programs, field_name="service__program", label="Program"
+        widget=_select(), queryset=_programs, field_name="service__program", label="Program", empty_label="Any program"
     )
     agency = django_filters.ModelChoiceFilter(
         widget=_select(),
