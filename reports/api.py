@@ -151,6 +151,12 @@ class ServicesNeedingAttentionViewSet(viewsets.ViewSet):
 
     @extend_schema(responses=AttentionSerializer)
     def list(self, request: Request) -> Response:
+        record_access(
+            user=request.user,  # type: ignore[arg-type]
+            action=AccessLog.Action.VIEW_REPORT,
+            target="report:services-needing-attention",
+            filters={},
+        )
         return Response(queries.attention_counts(request.user).as_api())
 
 

@@ -39,6 +39,14 @@ def test_api_counts_own_agency_by_reason_program_and_month(api_client, provider,
     assert body["by_month"] == [{"month": "2026-09", "count": 1}, {"month": "2026-10", "count": 1}]
 
 
+def test_api_is_access_logged_and_needs_sign_in(api_client, provider, failing):
+    assert api_client.get(API).status_code in (401, 403)
+    api_client.force_authenticate(provider)
+    api_client.get(API)
+    log = AccessLog.objects.get()
+    assert (log.user, log.action, log.target) == (provider, "view_report", "report:services-needing-attention")
+
+
 def test_api_county_counts_every_agency(api_client, county_user, failing):
     api_client.force_authenticate(county_user)
     body = api_client.get(API).json()
