@@ -42,7 +42,7 @@ class UserViewSet(JSONOnlyMixin, mixins.CreateModelMixin, mixins.UpdateModelMixi
     def perform_update(self, serializer: serializers.BaseSerializer) -> None:
         serializer.instance = update_user(
             user=self.request.user,  # type: ignore[arg-type]
-            target=serializer.instance,
+            target=serializer.instance,  # type: ignore[arg-type]  # set on update
             **serializer.validated_data,  # type: ignore[arg-type]
         )
 

@@ -7,7 +7,7 @@ handler and so must not import DRF's generic views (a circular import at start-u
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import django_filters
@@ -15,7 +15,7 @@ from django import forms
 from django.db import models
 from rest_framework import serializers, viewsets
 from rest_framework.exceptions import ValidationError
-from rest_framework.parsers import JSONParser
+from rest_framework.parsers import BaseParser, JSONParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -88,7 +88,7 @@ class ScopedPrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):
 class JSONOnlyMixin:
     """Bodies are JSON only (API.md); an empty body on create or update is a 400, not an empty change."""
 
-    parser_classes = [JSONParser]
+    parser_classes: Sequence[type[BaseParser]] = [JSONParser]
 
     def _require_body(self, request: Request) -> None:
         if not request.data:
@@ -121,7 +121,7 @@ class ReferenceDataViewSet(JSONOnlyMixin, viewsets.ModelViewSet):
     def perform_update(self, serializer: serializers.BaseSerializer) -> None:
         serializer.instance = update_record(
             user=self.request.user,  # type: ignore[arg-type]
-            instance=serializer.instance,
+            instance=serializer.instance,  # type: ignore[type-var]  # set on update
             **serializer.validated_data,  # type: ignore[arg-type]
         )
 

@@ -41,7 +41,7 @@ class AgencyViewSet(ReferenceDataViewSet):
     def perform_update(self, serializer: serializers.BaseSerializer) -> None:
         serializer.instance = actions.update_agency(
             user=self.request.user,  # type: ignore[arg-type]
-            agency=serializer.instance,
+            agency=serializer.instance,  # type: ignore[arg-type]  # set on update
             **serializer.validated_data,  # type: ignore[arg-type]
         )
 
@@ -162,7 +162,7 @@ class ClientViewSet(JSONOnlyMixin, mixins.CreateModelMixin, mixins.UpdateModelMi
     def perform_update(self, serializer: serializers.BaseSerializer) -> None:
         serializer.instance = actions.update_client(
             user=self.request.user,  # type: ignore[arg-type]
-            client=serializer.instance,
+            client=serializer.instance,  # type: ignore[arg-type]  # set on update
             **serializer.validated_data,  # type: ignore[arg-type]
         )
 
@@ -210,7 +210,7 @@ class EnrollmentViewSet(JSONOnlyMixin, mixins.CreateModelMixin, mixins.UpdateMod
             raise serializers.ValidationError({"client": ["An enrollment cannot move to another client."]})
         serializer.instance = actions.update_enrollment(
             user=self.request.user,  # type: ignore[arg-type]
-            enrollment=serializer.instance,
+            enrollment=serializer.instance,  # type: ignore[arg-type]  # set on update
             **fields,
         )
 

@@ -65,7 +65,7 @@ class CoverageViewSet(JSONOnlyMixin, mixins.CreateModelMixin, mixins.UpdateModel
     def perform_update(self, serializer: serializers.BaseSerializer) -> None:
         serializer.instance = actions.update_coverage(
             user=self.request.user,  # type: ignore[arg-type]
-            coverage=serializer.instance,
+            coverage=serializer.instance,  # type: ignore[arg-type]  # set on update
             **serializer.validated_data,  # type: ignore[arg-type]
         )
 

@@ -88,7 +88,7 @@ class DiagnosisViewSet(JSONOnlyMixin, mixins.CreateModelMixin, mixins.UpdateMode
             raise serializers.ValidationError({"client": ["A diagnosis cannot move to another client."]})
         serializer.instance = actions.update_diagnosis(
             user=self.request.user,  # type: ignore[arg-type]
-            document=serializer.instance,
+            document=serializer.instance,  # type: ignore[arg-type]  # set on update
             **fields,
         )
 

@@ -178,7 +178,7 @@ class AuthorizationViewSet(
     def perform_update(self, serializer: serializers.BaseSerializer) -> None:
         serializer.instance = actions.update_authorization(
             user=self.request.user,  # type: ignore[arg-type]
-            authorization=serializer.instance,
+            authorization=serializer.instance,  # type: ignore[arg-type]  # set on update
             **serializer.validated_data,  # type: ignore[arg-type]
         )
 
