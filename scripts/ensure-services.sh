@@ -47,7 +47,11 @@ if [ "$want_redis" = stop ]; then
     as_postgres "$bindir/pg_ctl" -D "$pgdir/data" -m fast stop >/dev/null && say "Stopped the private PostgreSQL."
   fi
   if [ -f "$root/.local/redis/redis.pid" ]; then
-    kill "$(cat "$root/.local/redis/redis.pid")" 2>/dev/null && say "Stopped the private Redis."
+    pid=$(cat "$root/.local/redis/redis.pid")
+    if kill "$pid" 2>/dev/null; then
+      for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done  # until it has exited
+      say "Stopped the private Redis."
+    fi
     rm -f "$root/.local/redis/redis.pid"
   fi
   exit 0
