@@ -13,6 +13,7 @@ from django.db.models import QuerySet
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, serializers, viewsets
+from rest_framework.exceptions import ValidationError
 from rest_framework.renderers import BaseRenderer, BrowsableAPIRenderer, JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -109,6 +110,8 @@ class ServiceErrorViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         rows = self.filter_queryset(self.get_queryset())
         on = queries.today()
         fmt = self._file_format()
+        if fmt and rows.count() > exports.EXPORT_MAX_ROWS:
+            raise ValidationError({"format": [exports.TOO_MANY_ROWS.format(limit=exports.EXPORT_MAX_ROWS)]})
         filters = {key: value for key, value in request.query_params.items() if key not in {"page", "page_size"}}
         record_access(
             user=request.user,  # type: ignore[arg-type]

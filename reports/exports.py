@@ -16,6 +16,11 @@ from django.http import HttpResponse
 
 Columns = Sequence[tuple[str, str]]
 
+# A file is built in memory (pandas); past this many rows the user narrows the filters first. Excel
+# itself stops at 1,048,576 rows.
+EXPORT_MAX_ROWS = 250_000
+TOO_MANY_ROWS = "More than {limit:,} rows: narrow the filters (a date range, a program) and export again."
+
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CSV_TYPE = "text/csv; charset=utf-8"
 

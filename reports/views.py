@@ -12,11 +12,12 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
 from django_filters import FilterSet
@@ -57,6 +58,14 @@ def _filtered(filterset: FilterSet) -> QuerySet[Any]:
     if filterset.is_bound and not filterset.is_valid():
         return filterset.queryset.none()
     return filterset.qs
+
+
+def _refuse_large_export(request: HttpRequest, rows: QuerySet[Any]) -> HttpResponse | None:
+    """Back to the page with a message when the export would be too big to build in memory."""
+    if rows.count() <= exports.EXPORT_MAX_ROWS:
+        return None
+    messages.error(request, exports.TOO_MANY_ROWS.format(limit=exports.EXPORT_MAX_ROWS))
+    return redirect(f"{request.path}?{_query_without(request, 'export')}")
 
 
 def _log(request: HttpRequest, *, report: str, filterset: FilterSet, export: str | None) -> None:
@@ -203,6 +212,8 @@ def service_list(request: HttpRequest) -> HttpResponse:
     sort_key, descending = _sort(request)
     rows = rows.order_by(*(f"-{field}" if descending else field for field in SORTABLE[sort_key]))
     if export:
+        if refused := _refuse_large_export(request, rows):
+            return refused
         _log(request, report="services", filterset=filterset, export=export)
         return _export(
             rows.iterator(chunk_size=2000), _service_list_record, exports.SERVICE_LIST_COLUMNS, "services", export
@@ -272,6 +283,8 @@ def report_service_errors(request: HttpRequest) -> HttpResponse:
     )
     rows = _filtered(filterset)
     export = _export_format(request)
+    if export and (refused := _refuse_large_export(request, rows)):
+        return refused
     _log(request, report="service-errors", filterset=filterset, export=export)
     if export:
         return exports.file_response(
@@ -321,6 +334,8 @@ def report_diagnosis_errors(request: HttpRequest) -> HttpResponse:
     )
     rows = _filtered(filterset)
     export = _export_format(request)
+    if export and (refused := _refuse_large_export(request, rows)):
+        return refused
     _log(request, report="diagnosis-errors", filterset=filterset, export=export)
     if export:
         return exports.file_response(
@@ -358,6 +373,8 @@ def report_program_coverage(request: HttpRequest) -> HttpResponse:
     )
     rows = _filtered(filterset)
     export = _export_format(request)
+    if export and (refused := _refuse_large_export(request, rows)):
+        return refused
     _log(request, report="program-coverage", filterset=filterset, export=export)
     if export:
         return exports.file_response(

@@ -308,3 +308,29 @@ def test_factory_sanity_service_dates_are_county_dates(program):
     service = factories.ServiceFactory(program=program, start=factories.county_datetime(dt.date(2026, 3, 1), 23, 30))
     service.refresh_from_db()
     assert service.date_of_service == dt.date(2026, 3, 1)
+
+
+def test_too_big_an_export_is_refused_with_a_message(county_user, queue, monkeypatch):
+    from reports import exports
+
+    monkeypatch.setattr(exports, "EXPORT_MAX_ROWS", 2)
+    client = signed_in(county_user)
+    response = client.get(reverse("report-service-errors"), {"export": "csv"}, follow=True)
+    assert response.redirect_chain[-1][0] == reverse("report-service-errors") + "?"
+    assert "More than 2 rows: narrow the filters" in response.content.decode()
+    narrowed = client.get(reverse("report-service-errors"), {"export": "csv", "failure_reason": "NOTE_NOT_SIGNED"})
+    assert narrowed["Content-Type"].startswith("text/csv")
+    assert list(AccessLog.objects.filter(action="export_report").values_list("filters", flat=True)) == [
+        {"failure_reason": "NOTE_NOT_SIGNED", "format": "csv"}
+    ]
+
+
+def test_too_big_an_api_export_answers_400(api_client, county_user, queue, monkeypatch):
+    from reports import exports
+
+    monkeypatch.setattr(exports, "EXPORT_MAX_ROWS", 2)
+    api_client.force_authenticate(county_user)
+    response = api_client.get(API, {"format": "xlsx"})
+    assert response.status_code == 400
+    assert "narrow the filters" in response.json()["format"][0]
+    assert not AccessLog.objects.exists()
