@@ -405,8 +405,7 @@ def load_demo(*, seed: int = 7, clients: int = DEFAULT_CLIENTS, today: dt.date |
             raise DemoNotEmpty("The database already has clients; the demo loads into an empty database only.")
         county = _County(random.Random(seed), today=today, n_clients=clients)
         county.build()
-        summary = county.write()
-    summary.seed = seed
+        summary = county.write(seed=seed)
     summary.seconds = time.monotonic() - started
     return summary
 
@@ -424,7 +423,9 @@ def _month_end(day: dt.date) -> dt.date:
 
 
 def _add_months(day: dt.date, months: int) -> dt.date:
-    return _month_start(day, -months).replace(day=1) + dt.timedelta(days=day.day - 1)
+    """The same day `months` later (or earlier), clamped to the end of a shorter month."""
+    first = _month_start(day, -months)
+    return min(first + dt.timedelta(days=day.day - 1), _month_end(first))
 
 
 def units_for(unit: str, start: dt.datetime, minutes: int) -> Decimal:
@@ -1312,7 +1313,7 @@ class _County:
                     obj.last_validated_at = self.at(sp.dos + dt.timedelta(days=1), 1, 5)
                     obj.claimed = sp.dos < self.claim_before and rng.random() < 0.85
 
-    def write(self) -> DemoSummary:
+    def write(self, *, seed: int) -> DemoSummary:
         Agency.objects.bulk_create(self.agencies)
         Program.objects.bulk_create(list(self.programs.values()))
         Staff.objects.bulk_create([s for team in self.staff for s in team])
@@ -1344,7 +1345,7 @@ class _County:
         for sp in plans:
             planted.update(sp.planted)
         return DemoSummary(
-            seed=0,
+            seed=seed,
             today=self.today,
             agencies=len(self.agencies),
             programs=len(self.programs),
