@@ -259,8 +259,10 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env_int("CELERY_VISIBIL
 CELERY_BEAT_SCHEDULE = {
     "nightly-validation": {"task": "nightly.run_nightly", "schedule": crontab(hour=1, minute=0)},
 }
-# Candidates per chunk of the nightly run (one task, one transaction each).
-NIGHTLY_CHUNK_SERVICES = env_int("NIGHTLY_CHUNK_SERVICES", 50_000)
+# Candidates per chunk of the nightly run (one task, one transaction each). Bounded so that a
+# chunk's UPDATE never queues too many audit-trigger events: PostgreSQL's cost per row grows with
+# the events pending in one statement (measured in nightly/bench.py).
+NIGHTLY_CHUNK_SERVICES = env_int("NIGHTLY_CHUNK_SERVICES", 20_000)
 
 # Correction due date when no deadline row of the county covers a month of service:
 # the end of the month of service plus this many days.
