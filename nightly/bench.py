@@ -11,6 +11,7 @@ prerequisite).
 The floor (`FLOOR_SQL`) is one statement, written independently of `nightly.rules`: every check as
 one branch of a UNION ALL over a materialized candidate set, then the same writes as the engine
 (completions, validation stamp, current reasons, history), under the same audit triggers and context.
+It runs once per client range of the engine's plan (see `run_floor` for why).
 Both start from the same data (`reset_results` puts it back between them), and `compare` checks that
 they found the same (service, rule) failures and the same completions with the same units, rate and
 charge.
@@ -25,7 +26,7 @@ from collections.abc import Iterator
 from decimal import Decimal
 
 from django.conf import settings
-from django.db import connection
+from django.db import connection, transaction
 
 from accounts.audit import acting_as
 from nightly.rules.sql import units_sql
@@ -406,12 +407,13 @@ WITH cand AS MATERIALIZED (
     JOIN clients_program pr ON pr.id = s.program_id
     JOIN clients_staff st ON st.id = s.clinician_id
     WHERE s.status = 'show' AND NOT s.do_not_complete AND s.date_of_service <= %(as_of)s
+      AND s.client_id BETWEEN %(lo)s AND %(hi)s
 ),
 counted AS MATERIALIZED (
     SELECT s.id, s.client_id, s.procedure_id, s.start, s.date_of_service AS dos, s.duration_minutes,
            CASE WHEN s.status = 'complete' AND s.units IS NOT NULL THEN s.units ELSE {units_sql("s", "p")} END AS units
     FROM services_service s JOIN services_procedure p ON p.id = s.procedure_id
-    WHERE s.status IN ('show', 'complete')
+    WHERE s.status IN ('show', 'complete') AND s.client_id BETWEEN %(lo)s AND %(hi)s
       AND s.procedure_id IN (SELECT procedure_id FROM services_procedurelimit UNION SELECT prerequisite_procedure_id
                              FROM services_procedurelimit WHERE prerequisite_procedure_id IS NOT NULL
                              UNION SELECT procedure_id FROM services_authorization)
@@ -548,10 +550,24 @@ SELECT (SELECT count(*) FROM cand), (SELECT count(*) FROM completed), (SELECT co
 """
 
 
-def run_floor(run_id: int, now: dt.datetime) -> tuple[int, ...]:
-    with acting_as(None, nightly_run=run_id), connection.cursor() as cursor:
-        cursor.execute(FLOOR_SQL, {"as_of": AS_OF, "now": now, "run_id": run_id, "tz": settings.TIME_ZONE})
-        return tuple(cursor.fetchone())
+def run_floor(run_id: int, now: dt.datetime, ranges: list[tuple[int, int]]) -> tuple[int, ...]:
+    """The floor statement once per client range (the engine's chunks), each in its own transaction.
+
+    Why not once over everything: with row-level audit triggers, one statement over a million rows
+    is quadratic in PostgreSQL (each trigger's subtransaction walks the statement's pending
+    after-trigger events: 85% of the time in AfterTriggerEndSubXact). At 100,000 services the single
+    statement took 36 s against 13 s for the engine; at 1,000,000 it was still running after
+    20 minutes. Per range, the floor keeps every check and write of the one statement and pays the
+    same audit cost as the engine, so the ratio measures the engine's own overhead.
+    """
+    totals = [0] * 6
+    for lo, hi in ranges:
+        with transaction.atomic(), acting_as(None, nightly_run=run_id), connection.cursor() as cursor:
+            cursor.execute(
+                FLOOR_SQL, {"as_of": AS_OF, "now": now, "run_id": run_id, "tz": settings.TIME_ZONE, "lo": lo, "hi": hi}
+            )
+            totals = [a + b for a, b in zip(totals, cursor.fetchone(), strict=True)]
+    return tuple(totals)
 
 
 def compare() -> tuple[int, int]:

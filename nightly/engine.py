@@ -45,7 +45,7 @@ from nightly.rules.sql import units_sql
 
 logger = logging.getLogger(__name__)
 
-DEFAULT_CHUNK_SERVICES = 50_000
+DEFAULT_CHUNK_SERVICES = 20_000
 
 
 class RunAlreadyActive(Exception):

@@ -28,7 +28,7 @@ def address_incomplete() -> str:
                    CASE WHEN upper(btrim(cl.address_street)) = 'HOMELESS'
                         THEN btrim(ag.address_zip) ELSE btrim(cl.address_zip) END AS zip
             FROM nightly_cand c
-            JOIN clients_client cl ON cl.id = c.client_id
+            JOIN clients_client cl ON cl.id = c.client_id AND cl.id BETWEEN %(lo)s AND %(hi)s
             JOIN clients_agency ag ON ag.id = c.agency_id
         ) a
         WHERE NOT a.billing_address

@@ -20,7 +20,8 @@ def authorization_required() -> str:
         WHERE c.requires_authorization
           AND NOT EXISTS (
             SELECT 1 FROM services_authorization a
-            WHERE a.client_id = c.client_id AND a.procedure_id = c.procedure_id AND a.status = 'approved'
+            WHERE a.client_id = c.client_id AND a.client_id BETWEEN %(lo)s AND %(hi)s
+              AND a.procedure_id = c.procedure_id AND a.status = 'approved'
               AND a.start_date <= c.dos AND a.end_date >= c.dos)
     """
 

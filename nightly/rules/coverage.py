@@ -5,7 +5,11 @@ from __future__ import annotations
 
 from nightly.rules import rule
 
-_IN_EFFECT = "cv.client_id = c.client_id AND cv.start_date <= c.dos AND (cv.end_date IS NULL OR cv.end_date >= c.dos)"
+# The client-range predicate is redundant but lets each chunk read only its own clients' plans.
+_IN_EFFECT = (
+    "cv.client_id = c.client_id AND cv.client_id BETWEEN %(lo)s AND %(hi)s"
+    " AND cv.start_date <= c.dos AND (cv.end_date IS NULL OR cv.end_date >= c.dos)"
+)
 
 
 @rule("NO_COVERAGE")

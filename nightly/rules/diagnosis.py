@@ -25,6 +25,7 @@ _SUMMARY = """
            min(c.dos) AS dos
     FROM nightly_cand c
     LEFT JOIN diagnosis_diagnosisdocument d ON d.client_id = c.client_id AND d.program_id = c.program_id
+         AND d.client_id BETWEEN %(lo)s AND %(hi)s
     GROUP BY c.id
 """
 
@@ -35,7 +36,7 @@ def dx_none_in_program() -> str:
         SELECT c.id AS service_id FROM nightly_cand c
         WHERE NOT EXISTS (
             SELECT 1 FROM diagnosis_diagnosisdocument d
-            WHERE d.client_id = c.client_id AND d.program_id = c.program_id)
+            WHERE d.client_id = c.client_id AND d.program_id = c.program_id AND d.client_id BETWEEN %(lo)s AND %(hi)s)
     """
 
 

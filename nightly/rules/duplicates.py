@@ -13,7 +13,7 @@ def duplicate_service() -> str:
         SELECT c.id AS service_id FROM nightly_cand c
         WHERE EXISTS (
             SELECT 1 FROM services_service o
-            WHERE o.client_id = c.client_id AND o.procedure_id = c.procedure_id
+            WHERE o.client_id = c.client_id AND o.client_id BETWEEN %(lo)s AND %(hi)s AND o.procedure_id = c.procedure_id
               AND o.clinician_id = c.clinician_id AND o.start = c.start
               AND o.id < c.id AND o.status IN {COUNTED})
     """

@@ -14,6 +14,6 @@ def not_enrolled_on_dos() -> str:
         SELECT c.id AS service_id FROM nightly_cand c
         WHERE NOT EXISTS (
             SELECT 1 FROM clients_enrollment e
-            WHERE e.client_id = c.client_id AND e.program_id = c.program_id
+            WHERE e.client_id = c.client_id AND e.program_id = c.program_id AND e.client_id BETWEEN %(lo)s AND %(hi)s
               AND e.enrolled_date <= c.dos AND (e.discharged_date IS NULL OR e.discharged_date >= c.dos))
     """

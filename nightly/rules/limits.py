@@ -62,7 +62,7 @@ def prerequisite_not_met() -> str:
         SELECT DISTINCT c.id AS service_id
         FROM nightly_cand c
         JOIN services_procedurelimit l ON l.procedure_id = c.procedure_id AND l.prerequisite_procedure_id IS NOT NULL
-        LEFT JOIN services_service prior ON prior.client_id = c.client_id
+        LEFT JOIN services_service prior ON prior.client_id = c.client_id AND prior.client_id BETWEEN %(lo)s AND %(hi)s
              AND prior.procedure_id = l.prerequisite_procedure_id
              AND prior.status IN {COUNTED} AND prior.date_of_service < c.dos
         GROUP BY c.id, l.id, l.prerequisite_months
