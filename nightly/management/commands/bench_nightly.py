@@ -58,7 +58,8 @@ class Command(BaseCommand):
         floor_seconds = time.monotonic() - started
         NightlyRun.objects.filter(pk=floor_run.pk).update(status=NightlyRun.Status.SUCCEEDED)
         self.stdout.write(
-            f"floor: {floor_seconds:.2f} s, checked {counts[0]}, completed {counts[1]}, failed {counts[2]}"
+            f"floor: {floor_seconds:.2f} s, checked {counts[0]}, completed {counts[1]}, failed {counts[2]}, "
+            f"{len(ranges)} statements"
         )
 
         failures, completions = bench.compare()
