@@ -23,6 +23,9 @@ Decisions where DOMAIN.md leaves a case open:
 * The first-priority coverage of the rate match is the plan in effect on the date of service with the
   lowest priority number. Among equally specific rates the latest start date wins.
 * The audit trail of the nightly writes carries the run id (`nightly_run` in the context metadata).
+* A rule the county set to severity `warning` is reported (current reason, history, counts) but does
+  not stop the service from completing; `error` rules block completion. `failures_by_rule` counts
+  every reason found on the services the run wrote, warnings included.
 """
 
 from __future__ import annotations
@@ -94,7 +97,7 @@ WITH done AS (
         charge = c.units * coalesce(c.rate, 0), last_validated_at = %(now)s, updated_at = %(now)s
     FROM nightly_cand c
     WHERE s.id = c.id AND s.xmin = c.row_version AND s.status = 'show'
-      AND NOT EXISTS (SELECT 1 FROM nightly_fail f WHERE f.service_id = c.id)
+      AND NOT EXISTS (SELECT 1 FROM nightly_fail f WHERE f.service_id = c.id AND f.blocking)
     RETURNING s.id
 )
 INSERT INTO nightly_written (id, completed) SELECT id, true FROM done
@@ -106,7 +109,7 @@ WITH seen AS (
     SET last_validated_at = %(now)s
     FROM nightly_cand c
     WHERE s.id = c.id AND s.xmin = c.row_version AND s.status = 'show'
-      AND EXISTS (SELECT 1 FROM nightly_fail f WHERE f.service_id = c.id)
+      AND EXISTS (SELECT 1 FROM nightly_fail f WHERE f.service_id = c.id AND f.blocking)
     RETURNING s.id
 )
 INSERT INTO nightly_written (id, completed) SELECT id, false FROM seen
@@ -127,14 +130,15 @@ SELECT (SELECT count(*) FROM nightly_cand),
        (SELECT count(*) FROM nightly_written WHERE NOT completed),
        (SELECT coalesce(json_object_agg(x.code, x.n), '{}'::json) FROM (
             SELECT r.code, count(*) AS n FROM nightly_fail f
-            JOIN nightly_written w ON w.id = f.service_id AND NOT w.completed
+            JOIN nightly_written w ON w.id = f.service_id
             JOIN nightly_rule r ON r.id = f.rule_id GROUP BY r.code) x)
 """
 
 DRY_COUNTS_SQL = """
 SELECT (SELECT count(*) FROM nightly_cand),
-       (SELECT count(*) FROM nightly_cand c WHERE NOT EXISTS (SELECT 1 FROM nightly_fail f WHERE f.service_id = c.id)),
-       (SELECT count(DISTINCT service_id) FROM nightly_fail),
+       (SELECT count(*) FROM nightly_cand c
+        WHERE NOT EXISTS (SELECT 1 FROM nightly_fail f WHERE f.service_id = c.id AND f.blocking)),
+       (SELECT count(DISTINCT service_id) FROM nightly_fail WHERE blocking),
        (SELECT coalesce(json_object_agg(x.code, x.n), '{}'::json) FROM (
             SELECT r.code, count(*) AS n FROM nightly_fail f JOIN nightly_rule r ON r.id = f.rule_id GROUP BY r.code) x)
 """
@@ -203,8 +207,8 @@ def begin_run(run: NightlyRun) -> list[tuple[int, int]]:
 def _rule_statement(check: RuleCheck) -> str:
     only_billable = "" if check.non_billable else " JOIN nightly_cand b ON b.id = f.service_id AND b.billable"
     return (
-        "INSERT INTO nightly_fail (service_id, rule_id) "
-        f"SELECT DISTINCT f.service_id, %(rule_id)s FROM ({check.sql}) f{only_billable}"
+        "INSERT INTO nightly_fail (service_id, rule_id, blocking) "
+        f"SELECT DISTINCT f.service_id, %(rule_id)s, %(blocking)s FROM ({check.sql}) f{only_billable}"
     )
 
 
@@ -241,10 +245,11 @@ def validate_chunk(*, run_id: int, client_lo: int, client_hi: int, rule_ids: Seq
         # Temporary tables have no statistics until analyzed; the checks' join plans need them.
         cursor.execute("ANALYZE nightly_cand")
         cursor.execute(
-            "CREATE TEMP TABLE nightly_fail (service_id bigint NOT NULL, rule_id bigint NOT NULL) ON COMMIT DROP"
+            "CREATE TEMP TABLE nightly_fail (service_id bigint NOT NULL, rule_id bigint NOT NULL, blocking boolean NOT NULL) ON COMMIT DROP"
         )
         for rule in rules:
-            cursor.execute(_rule_statement(checks[rule.code]), {**params, "rule_id": rule.pk})
+            blocking = rule.severity == Rule.Severity.ERROR
+            cursor.execute(_rule_statement(checks[rule.code]), {**params, "rule_id": rule.pk, "blocking": blocking})
         cursor.execute(
             """DELETE FROM nightly_fail f USING nightly_failureoverride o
                WHERE o.service_id = f.service_id AND o.rule_id = f.rule_id"""

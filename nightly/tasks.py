@@ -19,7 +19,7 @@ from nightly.models import NightlyRun
 
 logger = logging.getLogger(__name__)
 
-# A chunk of 50,000 services takes seconds; the limits only stop a stuck statement from holding
+# A chunk (20,000 candidates by default) takes seconds; the limits only stop a stuck statement from holding
 # the run forever.
 CHUNK_SOFT_LIMIT = 15 * 60
 CHUNK_HARD_LIMIT = 20 * 60

@@ -366,3 +366,18 @@ def test_a_run_without_progress_past_the_task_time_limit_is_abandoned_and_no_lon
     stuck.refresh_from_db()
     assert stuck.status == NightlyRun.Status.FAILED
     assert "Abandoned" in stuck.error
+
+
+def test_warning_rule_is_reported_but_does_not_block_completion(validate):
+    Rule.objects.filter(code="NOTE_NOT_SIGNED").update(severity=Rule.Severity.WARNING)
+    warned = f.billable_service(note_signed=False)
+    blocked = f.billable_service(note_signed=False, client=f.ClientFactory(financial_info_complete=False))
+    run = validate()
+    warned.refresh_from_db()
+    blocked.refresh_from_db()
+    assert warned.status == Service.Status.COMPLETE
+    assert reasons(warned) == {"NOTE_NOT_SIGNED"}
+    assert blocked.status == Service.Status.SHOW
+    assert reasons(blocked) == {"NOTE_NOT_SIGNED", "FINANCIAL_INFO_INCOMPLETE"}
+    assert (run.services_completed, run.services_failed) == (1, 1)
+    assert run.failures_by_rule == {"FINANCIAL_INFO_INCOMPLETE": 1, "NOTE_NOT_SIGNED": 2}
