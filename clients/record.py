@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
 from accounts.models import User
@@ -126,7 +126,7 @@ def search_clients(user: User, query: str) -> QuerySet[Client]:
         return qs.filter(pk=int(query))
     words = [w for w in re.split(r"[\s,]+", query) if w]
     for word in words:
-        qs = qs.filter(last_name__istartswith=word) | qs.filter(first_name__istartswith=word)
+        qs = qs.filter(Q(last_name__istartswith=word) | Q(first_name__istartswith=word))
     return qs
 
 
