@@ -92,6 +92,13 @@ def create_user(*, user: User, username: str, password: str, role: str, agency: 
 
 
 def update_user(*, user: User, target: User, password: str | None = None, **fields: Any) -> User:
+    """Decision: a system admin cannot demote or deactivate themselves (the last admin would lock
+    everyone out of user management); another system admin has to do it."""
+    if target.pk == user.pk:
+        if fields.get("role", target.role) != target.role:
+            raise ValidationError({"role": ["You cannot change your own role."]})
+        if fields.get("is_active", True) is False:
+            raise ValidationError({"is_active": ["You cannot deactivate yourself."]})
     with transaction.atomic(), acting_as(user):
         for name, value in fields.items():
             setattr(target, name, value)

@@ -89,6 +89,8 @@ class JSONOnlyMixin:
     """Bodies are JSON only (API.md); an empty body on create or update is a 400, not an empty change."""
 
     parser_classes: Sequence[type[BaseParser]] = [JSONParser]
+    # Any id-shaped text reaches the view, so a malformed id is DRF's JSON 404, never the HTML page.
+    lookup_value_regex = "[^/]+"
 
     def _require_body(self, request: Request) -> None:
         if not request.data:

@@ -77,3 +77,14 @@ def test_county_billing_user_needs_no_agency(as_admin):
     )
     assert response.status_code == 201
     assert response.json()["agency"] is None
+
+
+@pytest.mark.parametrize(
+    ("change", "field"), [({"role": "county_billing"}, "role"), ({"is_active": False}, "is_active")]
+)
+def test_a_system_admin_cannot_lock_themselves_out(as_admin, system_admin, change, field):
+    response = as_admin.patch(f"/api/users/{system_admin.pk}/", change, format="json")
+    assert response.status_code == 400
+    assert field in response.json()
+    system_admin.refresh_from_db()
+    assert (system_admin.role, system_admin.is_active) == ("system_admin", True)
