@@ -36,7 +36,7 @@ def authorization_exhausted() -> str:
             JOIN services_service s ON s.client_id = a.client_id AND s.procedure_id = a.procedure_id
                  AND s.date_of_service BETWEEN a.start_date AND a.end_date AND s.status IN {COUNTED}
             JOIN services_procedure p ON p.id = s.procedure_id
-            WHERE a.status = 'approved' AND a.client_id BETWEEN %(lo)s AND %(hi)s
+            WHERE a.status = 'approved' AND a.client_id BETWEEN %(lo)s AND %(hi)s AND s.client_id BETWEEN %(lo)s AND %(hi)s
         ) used
         JOIN nightly_cand c ON c.id = used.service_id
         GROUP BY used.service_id
