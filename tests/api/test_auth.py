@@ -59,3 +59,17 @@ def test_session_writes_need_the_csrf_token(world_a):
 
     accepted = api.post("/api/clients/", body, format="json", HTTP_X_CSRFTOKEN=csrf)
     assert accepted.status_code == 201
+
+
+@pytest.mark.parametrize("cookie", ["nul\x00in-the-session-key", "UPPER-and-dashes-key", "short"])
+def test_a_malformed_session_cookie_is_no_session_never_a_500(world_a, cookie):
+    """PostgreSQL refuses a NUL character in a query: the session key is checked before any lookup."""
+    api = APIClient()
+    api.cookies["sessionid"] = cookie
+    assert api.get("/api/clients/").status_code == 401
+    assert api.get("/clients/").status_code == 302  # to the sign-in page
+    token = api.post(
+        "/api/auth/token/", {"username": world_a.admin.username, "password": factories.PASSWORD}, format="json"
+    ).json()["token"]
+    api.credentials(HTTP_AUTHORIZATION=f"Token {token}")
+    assert api.get("/api/clients/").status_code == 200
