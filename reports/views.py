@@ -268,6 +268,8 @@ def service_list(request: HttpRequest) -> HttpResponse:
             "next_query": with_params(page=number + 1),
             "previous_query": with_params(page=number - 1),
             "query": base.urlencode(),
+            # Carried by the filter form, so changing a filter keeps the column sort.
+            "sort": f"{'-' if descending else ''}{sort_key}" if "sort" in request.GET else "",
         },
     )
 

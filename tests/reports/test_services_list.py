@@ -166,3 +166,13 @@ def test_list_sort_links_toggle_and_mark_the_sorted_column(provider, services):
 def test_list_unknown_sort_falls_back_to_oldest_first(provider, services):
     response = signed_in(provider).get(reverse("service-list"), {"sort": "client__ssn_encrypted"})
     assert listed(response) == [services["failing"].pk, services["complete"].pk, services["late"].pk]
+
+
+def test_list_filter_form_carries_the_sort_so_a_filter_keeps_it(provider, services):
+    client = signed_in(provider)
+    sorted_page = client.get(
+        reverse("service-list"), {"sort": "-client"}, headers={"HX-Request": "true", "HX-Target": "results"}
+    )
+    assert '<input type="hidden" name="sort" value="-client" form="filters">' in sorted_page.content.decode()
+    assert 'id="filters"' in client.get(reverse("service-list")).content.decode()
+    assert 'name="sort"' not in client.get(reverse("service-list"), {"status": "show"}).content.decode()
