@@ -377,7 +377,7 @@ def diagnosis_error_rows(user: Any) -> QuerySet[Any]:
         )
         .annotate(
             first_problem_dos=Min("service__date_of_service"),
-            codes=ArrayAgg("rule__code", ordering=("service__date_of_service", "service_id", "rule__position")),
+            codes=ArrayAgg("rule__code", order_by=("service__date_of_service", "service_id", "rule__position")),
             services=Count("service_id", distinct=True),
             first_dx_effective=Subquery(first_dx, output_field=models.DateField()),
         )
