@@ -58,12 +58,13 @@ def page(browser: Browser) -> Iterator[Page]:
 
 @pytest.fixture
 def shot(page: Page):
-    """Save a full-page screenshot of what the page shows now, as test-artifacts/screenshots/<name>.png."""
+    """Save a screenshot of what the page shows now, as test-artifacts/screenshots/<name>.png: the whole
+    page, or only the window with `full_page=False` (for pages many screens long)."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
 
-    def take(name: str) -> Path:
+    def take(name: str, *, full_page: bool = True) -> Path:
         path = SCREENSHOTS / f"{name}.png"
-        page.screenshot(path=str(path), full_page=True)
+        page.screenshot(path=str(path), full_page=full_page)
         return path
 
     return take
