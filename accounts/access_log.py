@@ -1,6 +1,6 @@
 """Reads of PHI and report exports, written to the access log (who, what, which filters).
 
-The row-level audit triggers see writes only; opening a client record or a report, and exporting
+The audit triggers see writes only; opening a client record or a report, and exporting
 one, is recorded here. Targets and filters hold ids and codes only, never names.
 """
 

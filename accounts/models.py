@@ -58,7 +58,7 @@ class User(AbstractUser):
 
 
 class AccessLog(models.Model):
-    """Reads of PHI and exports, which the row-level audit triggers cannot see."""
+    """Reads of PHI and exports, which the audit triggers cannot see."""
 
     class Action(models.TextChoices):
         VIEW_CLIENT = "view_client", "Viewed a client record"

@@ -11,7 +11,6 @@ prerequisite).
 The floor (`FLOOR_SQL`) is one statement, written independently of `nightly.rules`: every check as
 one branch of a UNION ALL over a materialized candidate set, then the same writes as the engine
 (completions, validation stamp, current reasons, history), under the same audit triggers and context.
-It runs once per client range of the engine's plan (see `run_floor` for why).
 Both start from the same data (`reset_results` puts it back between them), and `compare` checks that
 they found the same (service, rule) failures and the same completions with the same units, rate and
 charge.
@@ -550,24 +549,14 @@ SELECT (SELECT count(*) FROM cand), (SELECT count(*) FROM completed), (SELECT co
 """
 
 
-def run_floor(run_id: int, now: dt.datetime, ranges: list[tuple[int, int]]) -> tuple[int, ...]:
-    """The floor statement once per client range (the engine's chunks), each in its own transaction.
-
-    Why not once over everything: with row-level audit triggers, one statement over a million rows
-    is quadratic in PostgreSQL (each trigger's subtransaction walks the statement's pending
-    after-trigger events: 85% of the time in AfterTriggerEndSubXact). At 100,000 services the single
-    statement took 36 s against 13 s for the engine; at 1,000,000 it was still running after
-    20 minutes. Per range, the floor keeps every check and write of the one statement and pays the
-    same audit cost as the engine, so the ratio measures the engine's own overhead.
-    """
-    totals = [0] * 6
-    for lo, hi in ranges:
-        with transaction.atomic(), acting_as(None, nightly_run=run_id), connection.cursor() as cursor:
-            cursor.execute(
-                FLOOR_SQL, {"as_of": AS_OF, "now": now, "run_id": run_id, "tz": settings.TIME_ZONE, "lo": lo, "hi": hi}
-            )
-            totals = [a + b for a, b in zip(totals, cursor.fetchone(), strict=True)]
-    return tuple(totals)
+def run_floor(run_id: int, now: dt.datetime, client_lo: int, client_hi: int) -> tuple[int, ...]:
+    """The floor: one statement, in one transaction, over every client from `client_lo` to `client_hi`."""
+    with transaction.atomic(), acting_as(None, nightly_run=run_id), connection.cursor() as cursor:
+        cursor.execute(
+            FLOOR_SQL,
+            {"as_of": AS_OF, "now": now, "run_id": run_id, "tz": settings.TIME_ZONE, "lo": client_lo, "hi": client_hi},
+        )
+        return tuple(cursor.fetchone())
 
 
 def compare() -> tuple[int, int]:

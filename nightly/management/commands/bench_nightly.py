@@ -54,12 +54,12 @@ class Command(BaseCommand):
         floor_run = NightlyRun.objects.create(as_of=bench.AS_OF, status=NightlyRun.Status.RUNNING)
         ranges = plan_chunks(bench.AS_OF)
         started = time.monotonic()
-        counts = bench.run_floor(floor_run.pk, timezone.now(), ranges)
+        counts = bench.run_floor(floor_run.pk, timezone.now(), ranges[0][0], ranges[-1][1])
         floor_seconds = time.monotonic() - started
         NightlyRun.objects.filter(pk=floor_run.pk).update(status=NightlyRun.Status.SUCCEEDED)
         self.stdout.write(
             f"floor: {floor_seconds:.2f} s, checked {counts[0]}, completed {counts[1]}, failed {counts[2]}, "
-            f"{len(ranges)} statements"
+            "one statement"
         )
 
         failures, completions = bench.compare()

@@ -1,0 +1,50 @@
+"""`make bench`'s parts on a small county: the engine and the independent raw-SQL floor must agree.
+
+The figures are measured by `make bench`, never here; this only proves the comparison is sound.
+"""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+from django.utils import timezone
+
+from nightly import bench
+from nightly.engine import plan_chunks, run_validation
+from nightly.models import NightlyRun
+from services.models import Service, ServiceEvent
+
+pytestmark = pytest.mark.django_db(transaction=True)  # VACUUM cannot run inside a transaction
+
+
+def test_engine_and_floor_find_the_same_failures_and_completions():
+    candidates = bench.build_county(16_000, seed=3)
+    run = run_validation(as_of=bench.AS_OF)
+    assert run.services_checked == candidates
+    assert 0.05 < run.services_failed / candidates < 0.2  # about 10% failing, as the bench promises
+    assert len(run.failures_by_rule) >= 20  # spread over the rules
+    bench.save_engine_results()
+    bench.reset_results()
+    # Back to before the engine: every candidate in Show again, none stamped by this run.
+    assert Service.objects.filter(last_validated_at__gte=run.started_at).count() == 0
+
+    floor_run = NightlyRun.objects.create(as_of=bench.AS_OF, status=NightlyRun.Status.RUNNING)
+    ranges = plan_chunks(bench.AS_OF)
+    checked, completed, stamped, *_ = bench.run_floor(floor_run.pk, timezone.now(), ranges[0][0], ranges[-1][1])
+
+    assert (checked, completed, stamped) == (run.services_checked, run.services_completed, run.services_failed)
+    assert bench.compare() == (0, 0)
+    # The floor pays the same audit cost: one update event per service it wrote.
+    assert ServiceEvent.objects.filter(pgh_label="update").count() == completed + stamped
+
+
+def test_compare_sees_a_difference():
+    bench.build_county(800, seed=3)
+    run_validation(as_of=bench.AS_OF)
+    bench.save_engine_results()
+    with connection.cursor() as cursor:
+        cursor.execute("DELETE FROM bench_engine_failure WHERE ctid = (SELECT min(ctid) FROM bench_engine_failure)")
+        cursor.execute(
+            "UPDATE bench_engine_completion SET charge = charge + 1 WHERE id = (SELECT min(id) FROM bench_engine_completion)"
+        )
+    assert bench.compare() == (1, 2)
