@@ -40,6 +40,15 @@ class User(AbstractUser):
             ),
         ]
 
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        # The Django admin lets in staff only: county billing keeps the reference data there and the
+        # system admin everything (accounts.backends says what each may touch); provider admin staff
+        # work in the portal's pages.
+        self.is_staff = self.role != self.Role.PROVIDER_ADMIN
+        if kwargs.get("update_fields") is not None and "role" in kwargs["update_fields"]:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "is_staff"}
+        super().save(*args, **kwargs)
+
     @property
     def sees_all_agencies(self) -> bool:
         return self.role in {self.Role.COUNTY_BILLING, self.Role.SYSTEM_ADMIN}

@@ -1368,7 +1368,9 @@ class _County:
         )
         users = []
         for username, role, agency, superuser in specs:
-            user = User(username=username, role=role, agency=agency, is_staff=superuser, is_superuser=superuser)
+            user = User(
+                username=username, role=role, agency=agency, is_staff=role != R.PROVIDER_ADMIN, is_superuser=superuser
+            )
             user.set_password(DEMO_PASSWORD)
             users.append(user)
         User.objects.bulk_create(users)

@@ -135,6 +135,8 @@ def test_demo_users_sign_in_with_the_published_password(county: DemoSummary) -> 
     assert users["provider"].agency != users["provider2"].agency
     assert users["admin"].is_superuser
     assert users["admin"].role == User.Role.SYSTEM_ADMIN
+    # The admin site: county billing for reference data, the system admin for everything, providers never.
+    assert {name for name, user in users.items() if user.is_staff} == {"county", "admin"}
 
 
 def test_command_loads_once_with_if_empty_and_refuses_a_second_full_load() -> None:
