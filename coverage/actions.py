@@ -52,7 +52,7 @@ def create_coverage(
     user: User,
     client: Client,
     payer: Payer,
-    priority: int,
+    priority: int = 1,
     start_date: dt.date,
     end_date: dt.date | None = None,
     insured_id: str = "",

@@ -62,6 +62,17 @@ def test_bad_coverage_input_answers_400_naming_the_field(world_a, as_a, change, 
     assert field in response.json()
 
 
+def test_coverage_priority_defaults_to_first_like_the_model(world_a, as_a):
+    """The schema marks priority optional (the model's default); leaving it out was a 500."""
+    client = factories.ClientFactory()
+    factories.EnrollmentFactory(client=client, program=world_a.program)
+    body = coverage_body(world_a, client=client.pk)
+    del body["priority"]
+    created = as_a.post("/api/coverages/", body, format="json")
+    assert created.status_code == 201, created.json()
+    assert created.json()["priority"] == 1
+
+
 def test_overlap_with_the_same_priority_is_refused_on_update_too(world_a, as_a):
     second = as_a.post("/api/coverages/", coverage_body(world_a), format="json").json()
     response = as_a.patch(f"/api/coverages/{second['id']}/", {"priority": 1}, format="json")
