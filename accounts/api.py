@@ -21,6 +21,8 @@ class UserSerializer(StrictModelSerializer):
     class Meta:
         model = User
         fields = ["id", "username", "password", "role", "agency", "first_name", "last_name", "email", "is_active"]
+        # The model defaults to provider_admin; a new user's role is said, not assumed.
+        extra_kwargs = {"role": {"required": True}}
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

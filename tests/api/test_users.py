@@ -71,6 +71,13 @@ def test_bad_user_input_answers_400_naming_the_field(as_admin, world_a, change, 
     assert "Billing-2026x" not in response.content.decode()
 
 
+def test_a_new_user_needs_a_role(as_admin):
+    """Left out, the role was a 500 (the model has a default, the action none): say which is meant."""
+    response = as_admin.post("/api/users/", {"username": "fresh", "password": "Billing-2026x"}, format="json")
+    assert response.status_code == 400
+    assert "role" in response.json()
+
+
 def test_county_billing_user_needs_no_agency(as_admin):
     response = as_admin.post(
         "/api/users/", {"username": "county2", "password": "Billing-2026x", "role": "county_billing"}, format="json"
