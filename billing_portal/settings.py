@@ -218,7 +218,7 @@ REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DATE_INPUT_FORMATS": ["%Y-%m-%d"],
-    "DATE_FORMAT": "%Y-%m-%d",
+    # Dates go out as DRF's default ISO 8601 (YYYY-MM-DD): strftime's "%Y" drops a year's leading zeros.
     "COERCE_DECIMAL_TO_STRING": True,
     "EXCEPTION_HANDLER": "accounts.rest.exception_handler",
 }
