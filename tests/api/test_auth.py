@@ -73,3 +73,16 @@ def test_a_malformed_session_cookie_is_no_session_never_a_500(world_a, cookie):
     ).json()["token"]
     api.credentials(HTTP_AUTHORIZATION=f"Token {token}")
     assert api.get("/api/clients/").status_code == 200
+
+
+@pytest.mark.parametrize("who", ["as_a", "as_county", "as_admin"])
+@pytest.mark.parametrize(
+    ("method", "route"),
+    [("delete", "/api/clients/{client}/"), ("delete", "/api/users/{user}/"), ("trace", "/api/agencies/")],
+)
+def test_a_method_the_route_lacks_answers_405_to_every_role(world_a, request, who, method, route):
+    """Not a 403 for some roles: that would suggest another role could delete a client."""
+    api = request.getfixturevalue(who)
+    response = getattr(api, method)(route.format(client=world_a.client.pk, user=world_a.admin.pk))
+    assert response.status_code == 405
+    assert method.upper() not in response["Allow"]
