@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.shortcuts import get_object_or_404
 from django.utils import timezone
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, permissions, serializers, status, viewsets
 from rest_framework.exceptions import PermissionDenied
+from rest_framework.generics import get_object_or_404
 from rest_framework.parsers import JSONParser
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -65,10 +66,12 @@ class NightlyRunViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
     def get_serializer_class(self) -> Any:
         return StartRunSerializer if self.action == "create" else NightlyRunSerializer
 
+    @extend_schema(request=StartRunSerializer, responses={202: NightlyRunSerializer})
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         if not actions.can_run_nightly(request.user):
             raise PermissionDenied("Only county billing and system admins start the nightly run.")
-        form = StartRunSerializer(data=request.data or {})
+        # An empty body is DRF's {}; anything but a JSON object (`""`, `[]`) is a 400.
+        form = StartRunSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         as_of = form.validated_data.get("as_of") or timezone.localdate()
         try:
@@ -92,6 +95,7 @@ class OverrideInputSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=2000)
 
 
+@extend_schema(parameters=[OpenApiParameter("id", int, OpenApiParameter.PATH, description="The service's id.")])
 class ServiceOverrideViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     """A service's overrides: read by whoever sees the service; written by county billing and system admins."""
 
@@ -103,13 +107,15 @@ class ServiceOverrideViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         return OverrideInputSerializer if self.action == "create" else FailureOverrideSerializer
 
     def get_service(self) -> Service:
-        return get_object_or_404(scope_queryset(Service.objects.all(), self.request.user), pk=self.kwargs["service_pk"])
+        # DRF's get_object_or_404: a malformed id is a 404 like an unknown one.
+        return get_object_or_404(scope_queryset(Service.objects.all(), self.request.user), pk=self.kwargs["id"])
 
     def get_queryset(self) -> Any:
         if getattr(self, "swagger_fake_view", False):  # the schema is built without a service id
             return FailureOverride.objects.none()
         return selectors.overrides_of_service(self.get_service())
 
+    @extend_schema(request=OverrideInputSerializer, responses={201: FailureOverrideSerializer})
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         service = self.get_service()
         if not actions.can_run_nightly(request.user):
@@ -125,4 +131,5 @@ class ServiceOverrideViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
 def register(router: BaseRouter) -> None:
     """Add this app's viewsets to the project router."""
     router.register("nightly-runs", NightlyRunViewSet, basename="nightly-run")
-    router.register(r"services/(?P<service_pk>[0-9]+)/overrides", ServiceOverrideViewSet, basename="service-override")
+    # Any id-shaped text reaches the view (a malformed one is a JSON 404); `{id}` as API.md writes it.
+    router.register(r"services/(?P<id>[^/]+)/overrides", ServiceOverrideViewSet, basename="service-override")

@@ -62,6 +62,14 @@ def test_bad_run_date_is_a_400_naming_the_field(county_client, as_of):
     assert "as_of" in response.json()
 
 
+@pytest.mark.parametrize("body", ['""', "[]", '"2026-11-20"'])
+def test_a_body_that_is_not_an_object_is_a_400(county_client, body):
+    """An empty body starts a run as of today; a JSON string or list is not "no options" (it was)."""
+    response = county_client.post("/api/nightly-runs/", body, content_type="application/json")
+    assert response.status_code == 400
+    assert NightlyRun.objects.count() == 0
+
+
 def test_provider_admin_reads_runs_but_cannot_start_one(api_client):
     NightlyRun.objects.create(as_of=AS_OF, status=NightlyRun.Status.SUCCEEDED, failures_by_rule={"NO_COVERAGE": 2})
     api_client.force_authenticate(f.UserFactory())
@@ -155,3 +163,10 @@ def test_provider_admin_cannot_override_and_sees_only_own_agency_overrides(api_c
     assert response.status_code == 403
     api_client.force_authenticate(f.UserFactory())  # another agency
     assert api_client.get(f"/api/services/{service.pk}/overrides/").status_code == 404
+
+
+@pytest.mark.parametrize("service_id", ["abc", "1.5", "99999999999999999999"])
+def test_overrides_of_a_malformed_service_id_are_a_json_404(county_client, service_id):
+    response = county_client.get(f"/api/services/{service_id}/overrides/")
+    assert response.status_code == 404
+    assert response["Content-Type"] == "application/json"
