@@ -11,7 +11,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 from django_filters.rest_framework import DjangoFilterBackend
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_serializer
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.exceptions import ValidationError
 from rest_framework.renderers import BaseRenderer, BrowsableAPIRenderer, JSONRenderer
@@ -142,6 +142,8 @@ class AttentionMonthSerializer(serializers.Serializer):
     count = serializers.IntegerField()
 
 
+# One summary object, though the route is a collection's (the schema would otherwise show a list).
+@extend_schema_serializer(many=False)
 class AttentionSerializer(serializers.Serializer):
     total = serializers.IntegerField()
     by_reason = serializers.DictField(child=serializers.IntegerField())
