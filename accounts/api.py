@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.routers import BaseRouter
 
@@ -14,8 +15,16 @@ from accounts.viewsets import JSONOnlyMixin, ScopedPrimaryKeyRelatedField, Stric
 from clients.models import Agency
 
 
+@extend_schema_field(
+    {"anyOf": [{"type": "string", "format": "email", "maxLength": 254}, {"type": "string", "maxLength": 0}]}
+)
+class EmailOrBlankField(serializers.EmailField):
+    """The schema says what the field holds: an email address, or "" (a user may have none)."""
+
+
 class UserSerializer(StrictModelSerializer):
     password = serializers.CharField(write_only=True, max_length=128, style={"input_type": "password"})
+    email = EmailOrBlankField(required=False, allow_blank=True, max_length=254)
     agency = ScopedPrimaryKeyRelatedField(queryset=Agency.objects.all(), allow_null=True, required=False)
 
     class Meta:
