@@ -46,16 +46,8 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     return drf_exception_handler(exc, context)
 
 
-def _not_a_method_of(request: Request, view: object) -> bool:
-    """A method the view has no handler for (DELETE of a client, TRACE) passes the role check, so the
-    view answers 405 to everyone rather than a 403 that suggests another role could."""
-    return request.method not in getattr(view, "allowed_methods", [request.method])
-
-
 class IsSystemAdmin(permissions.BasePermission):
     def has_permission(self, request: Request, view: object) -> bool:
-        if _not_a_method_of(request, view):
-            return True
         return bool(request.user and request.user.is_authenticated and request.user.is_system_admin)
 
 
@@ -63,8 +55,6 @@ class ReferenceDataPermission(permissions.BasePermission):
     """Everyone signed in reads reference data; county billing and system admins write it."""
 
     def has_permission(self, request: Request, view: object) -> bool:
-        if _not_a_method_of(request, view):
-            return True
         if not (request.user and request.user.is_authenticated):
             return False
         return request.method in permissions.SAFE_METHODS or request.user.can_edit_reference_data
@@ -78,8 +68,6 @@ class ClientRecordPermission(permissions.BasePermission):
     """
 
     def has_permission(self, request: Request, view: object) -> bool:
-        if _not_a_method_of(request, view):
-            return True
         if not (request.user and request.user.is_authenticated):
             return False
         if request.method in permissions.SAFE_METHODS:

@@ -14,7 +14,7 @@ import django_filters
 from django import forms
 from django.db import models
 from rest_framework import serializers, viewsets
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import MethodNotAllowed, ValidationError
 from rest_framework.parsers import BaseParser, JSONParser
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -91,6 +91,13 @@ class JSONOnlyMixin:
     parser_classes: Sequence[type[BaseParser]] = [JSONParser]
     # Any id-shaped text reaches the view, so a malformed id is DRF's JSON 404, never the HTML page.
     lookup_value_regex = "[^/]+"
+
+    def check_permissions(self, request: Request) -> None:
+        # A method the route lacks (DELETE of a client, TRACE) is a 405 to everyone, before the role
+        # check: a 403 would suggest that another role could.
+        if request.method not in self.allowed_methods:  # type: ignore[attr-defined]
+            raise MethodNotAllowed(str(request.method))
+        super().check_permissions(request)  # type: ignore[misc]
 
     def _require_body(self, request: Request) -> None:
         if not request.data:

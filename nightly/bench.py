@@ -406,13 +406,12 @@ WITH cand AS MATERIALIZED (
     JOIN clients_program pr ON pr.id = s.program_id
     JOIN clients_staff st ON st.id = s.clinician_id
     WHERE s.status = 'show' AND NOT s.do_not_complete AND s.date_of_service <= %(as_of)s
-      AND s.client_id BETWEEN %(lo)s AND %(hi)s
 ),
 counted AS MATERIALIZED (
     SELECT s.id, s.client_id, s.procedure_id, s.start, s.date_of_service AS dos, s.duration_minutes,
            CASE WHEN s.status = 'complete' AND s.units IS NOT NULL THEN s.units ELSE {units_sql("s", "p")} END AS units
     FROM services_service s JOIN services_procedure p ON p.id = s.procedure_id
-    WHERE s.status IN ('show', 'complete') AND s.client_id BETWEEN %(lo)s AND %(hi)s
+    WHERE s.status IN ('show', 'complete')
       AND s.procedure_id IN (SELECT procedure_id FROM services_procedurelimit UNION SELECT prerequisite_procedure_id
                              FROM services_procedurelimit WHERE prerequisite_procedure_id IS NOT NULL
                              UNION SELECT procedure_id FROM services_authorization)
@@ -549,13 +548,10 @@ SELECT (SELECT count(*) FROM cand), (SELECT count(*) FROM completed), (SELECT co
 """
 
 
-def run_floor(run_id: int, now: dt.datetime, client_lo: int, client_hi: int) -> tuple[int, ...]:
-    """The floor: one statement, in one transaction, over every client from `client_lo` to `client_hi`."""
+def run_floor(run_id: int, now: dt.datetime) -> tuple[int, ...]:
+    """The floor: one statement, in one transaction, over every candidate."""
     with transaction.atomic(), acting_as(None, nightly_run=run_id), connection.cursor() as cursor:
-        cursor.execute(
-            FLOOR_SQL,
-            {"as_of": AS_OF, "now": now, "run_id": run_id, "tz": settings.TIME_ZONE, "lo": client_lo, "hi": client_hi},
-        )
+        cursor.execute(FLOOR_SQL, {"as_of": AS_OF, "now": now, "run_id": run_id, "tz": settings.TIME_ZONE})
         return tuple(cursor.fetchone())
 
 

@@ -16,7 +16,7 @@ from django.db import connection
 from django.utils import timezone
 
 from nightly import bench
-from nightly.engine import plan_chunks, run_validation
+from nightly.engine import run_validation
 from nightly.models import NightlyRun
 
 
@@ -52,9 +52,8 @@ class Command(BaseCommand):
         bench.reset_results()
 
         floor_run = NightlyRun.objects.create(as_of=bench.AS_OF, status=NightlyRun.Status.RUNNING)
-        ranges = plan_chunks(bench.AS_OF)
         started = time.monotonic()
-        counts = bench.run_floor(floor_run.pk, timezone.now(), ranges[0][0], ranges[-1][1])
+        counts = bench.run_floor(floor_run.pk, timezone.now())
         floor_seconds = time.monotonic() - started
         NightlyRun.objects.filter(pk=floor_run.pk).update(status=NightlyRun.Status.SUCCEEDED)
         self.stdout.write(
