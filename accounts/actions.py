@@ -14,7 +14,7 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 
-from accounts.audit import acting_as
+from common.audit import acting_as
 from accounts.models import User
 
 M = TypeVar("M", bound=models.Model)

@@ -2,7 +2,7 @@
 
 from django.contrib import admin
 
-from accounts.scope import scope_queryset
+from common.scope import scope_queryset
 
 
 class ScopedAdmin(admin.ModelAdmin):

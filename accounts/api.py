@@ -10,8 +10,8 @@ from rest_framework.routers import BaseRouter
 
 from accounts.actions import create_user, update_user
 from accounts.models import User
-from accounts.rest import IsSystemAdmin
-from accounts.viewsets import JSONOnlyMixin, ScopedPrimaryKeyRelatedField, StrictModelSerializer
+from common.rest import IsSystemAdmin
+from common.viewsets import JSONOnlyMixin, ScopedPrimaryKeyRelatedField, StrictModelSerializer
 from clients.models import Agency
 
 

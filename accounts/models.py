@@ -8,7 +8,7 @@ from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.db.models import Q
 
-from accounts.audit import audited
+from common.audit import audited
 
 
 class PortalUserManager(UserManager["User"]):

@@ -213,14 +213,14 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_PAGINATION_CLASS": "accounts.rest.PageNumberPagination",
+    "DEFAULT_PAGINATION_CLASS": "common.rest.PageNumberPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DATE_INPUT_FORMATS": ["%Y-%m-%d"],
     # Dates go out as DRF's default ISO 8601 (YYYY-MM-DD): strftime's "%Y" drops a year's leading zeros.
     "COERCE_DECIMAL_TO_STRING": True,
-    "EXCEPTION_HANDLER": "accounts.rest.exception_handler",
+    "EXCEPTION_HANDLER": "common.rest.exception_handler",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Billing Portal API",
@@ -236,7 +236,7 @@ SPECTACULAR_SETTINGS = {
     # The error answers of API.md (400/401/403/404/409) are documented on every operation.
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
-        "accounts.rest.document_error_responses",
+        "common.rest.document_error_responses",
     ],
 }
 

@@ -1,6 +1,6 @@
 """Writes of client records: clients and their program enrollments (actions-contract.md).
 
-Every action takes the acting user, checks agency scope through `accounts.scope`, validates the
+Every action takes the acting user, checks agency scope through `common.scope`, validates the
 input (a `ValidationError` naming the field; SSNs and names never appear in a message) and writes in
 one transaction under `acting_as(user)` so the audit trail records who did it.
 """
@@ -15,10 +15,10 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from accounts.actions import create_record, update_record
-from accounts.audit import acting_as
+from common.audit import acting_as
 from accounts.models import User
-from accounts.scope import scope_queryset
-from accounts.selectors import in_scope
+from common.scope import scope_queryset
+from common.selectors import in_scope
 from clients.models import Agency, Client, Enrollment, Program
 
 CLIENT_FIELDS = frozenset(

@@ -10,8 +10,8 @@ from django.core.validators import RegexValidator
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.routers import BaseRouter
 
-from accounts.rest import ClientRecordPermission
-from accounts.viewsets import (
+from common.rest import ClientRecordPermission
+from common.viewsets import (
     IdFilter,
     JSONOnlyMixin,
     ReferenceDataViewSet,

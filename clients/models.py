@@ -7,7 +7,7 @@ from typing import ClassVar
 from django.db import models
 from django.db.models import F, Q
 
-from accounts.audit import audited
+from common.audit import audited
 from clients.crypto import decrypt, encrypt, ssn_digest
 
 

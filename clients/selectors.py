@@ -1,4 +1,4 @@
-"""Reads of client records, scoped through `accounts.scope` (the one scope helper)."""
+"""Reads of client records, scoped through `common.scope` (the one scope helper)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import datetime as dt
 
 from django.db.models import Q, QuerySet
 
-from accounts.scope import scope_queryset
+from common.scope import scope_queryset
 from clients.crypto import ssn_digest
 from clients.models import Agency, Client, Enrollment, Location, Program, Staff
 

@@ -1,6 +1,6 @@
 """Client pages: list and search, new client with the duplicate check, and the client record.
 
-Views are thin: reads through `clients.record` (scoped, fixed query count), writes through the
+Views are thin: reads through `pages.client_record` (scoped, fixed query count), writes through the
 actions; an action's ValidationError is shown on the field it names. Another agency's client is a 404.
 """
 
@@ -19,10 +19,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from accounts.access_log import record_access
+from common.access_log import record_access
 from accounts.models import AccessLog
 from clients import actions as client_actions
-from clients import record
+from pages import client_record as record
 from clients.forms import (
     AccountForm,
     AuthorizationForm,

@@ -1,7 +1,7 @@
 """Base classes of every app's api.py: serializers and fields that refuse bad input with a 400,
 viewsets that read through a scoped selector and write through an action.
 
-Kept apart from accounts/rest.py, which settings.py names for pagination and the exception
+Kept apart from common/rest.py, which settings.py names for pagination and the exception
 handler and so must not import DRF's generic views (a circular import at start-up).
 """
 
@@ -20,7 +20,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from accounts.actions import create_record, delete_record, update_record
-from accounts.rest import ReferenceDataPermission
+from common.rest import ReferenceDataPermission
 
 
 class IdFilter(django_filters.NumberFilter):

@@ -9,9 +9,9 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
 
-from accounts.audit import acting_as
+from common.audit import acting_as
 from accounts.models import User
-from accounts.selectors import in_scope
+from common.selectors import in_scope
 from clients.models import Client
 from coverage.models import Coverage, Payer
 

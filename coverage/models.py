@@ -9,7 +9,7 @@ from django.contrib.postgres.fields import RangeOperators
 from django.db import models
 from django.db.models import F, Func, Q
 
-from accounts.audit import audited
+from common.audit import audited
 from clients.models import Client
 
 

@@ -1,10 +1,10 @@
-"""Reads of coverage, scoped through `accounts.scope`."""
+"""Reads of coverage, scoped through `common.scope`."""
 
 from __future__ import annotations
 
 from django.db.models import QuerySet
 
-from accounts.scope import scope_queryset
+from common.scope import scope_queryset
 from coverage.models import Coverage, Payer
 
 

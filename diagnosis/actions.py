@@ -9,10 +9,10 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from accounts.audit import acting_as
+from common.audit import acting_as
 from accounts.models import User
-from accounts.scope import scope_queryset
-from accounts.selectors import in_scope
+from common.scope import scope_queryset
+from common.selectors import in_scope
 from clients.models import Client, Program
 from diagnosis.icd10 import billable_code_error, normalize_code
 from diagnosis.models import DiagnosisCode, DiagnosisDocument

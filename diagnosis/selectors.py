@@ -1,10 +1,10 @@
-"""Reads of diagnosis documents, scoped through `accounts.scope`, codes prefetched in billing order."""
+"""Reads of diagnosis documents, scoped through `common.scope`, codes prefetched in billing order."""
 
 from __future__ import annotations
 
 from django.db.models import QuerySet
 
-from accounts.scope import scope_queryset
+from common.scope import scope_queryset
 from diagnosis.models import DiagnosisDocument
 
 

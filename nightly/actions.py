@@ -11,7 +11,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from accounts.audit import acting_as
+from common.audit import acting_as
 from nightly import tasks
 from nightly.engine import RunAlreadyActive, create_run
 from nightly.models import FailureOverride, NightlyRun, Rule

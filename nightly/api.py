@@ -14,8 +14,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.routers import BaseRouter
 
-from accounts.rest import Conflict
-from accounts.scope import scope_queryset
+from common.rest import Conflict
+from common.scope import scope_queryset
 from nightly import actions, selectors
 from nightly.models import FailureOverride, NightlyRun
 from services.models import Service

@@ -27,7 +27,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import connection, transaction
 
-from accounts.audit import acting_as
+from common.audit import acting_as
 from nightly.rules.sql import units_sql
 
 AS_OF = dt.date(2026, 6, 30)

@@ -41,7 +41,7 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import Q, Sum
 from django.utils import timezone
 
-from accounts.audit import acting_as
+from common.audit import acting_as
 from nightly.models import NightlyRun, NightlyRunChunk, Rule
 from nightly.rules import RuleCheck, load_all
 from nightly.rules.sql import units_sql

@@ -6,7 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 
-from accounts.audit import audited
+from common.audit import audited
 from services.models import Service
 
 

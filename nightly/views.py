@@ -16,7 +16,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from accounts.scope import scope_queryset
+from common.scope import scope_queryset
 from nightly import actions
 from nightly.forms import OverrideForm, StartRunForm
 from nightly.models import NightlyRun, Rule

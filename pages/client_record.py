@@ -14,7 +14,7 @@ from django.db.models import Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
 from accounts.models import User
-from accounts.scope import scope_queryset
+from common.scope import scope_queryset
 from clients.models import Agency, Client, Enrollment, Program
 from coverage.models import Coverage
 from diagnosis.icd10 import describe

@@ -19,7 +19,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.routers import BaseRouter
 
-from accounts.access_log import record_access
+from common.access_log import record_access
 from accounts.models import AccessLog
 from reports import exports, queries
 from reports.filters import ServiceErrorFilter

@@ -15,7 +15,7 @@ from django import forms
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import HttpRequest
 
-from accounts.scope import scope_queryset
+from common.scope import scope_queryset
 from clients.models import Agency, Enrollment, Program, Staff
 from nightly.catalogue import CATALOGUE
 from nightly.models import ServiceFailure

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db import models
 from django.db.models import F, Q
 
-from accounts.audit import audited
+from common.audit import audited
 
 
 @audited()

@@ -33,7 +33,7 @@ from django.db.models import Count, Exists, ExpressionWrapper, F, Min, OuterRef,
 from django.db.models.functions import Coalesce, JSONObject, TruncMonth
 from django.utils import timezone
 
-from accounts.scope import scope_queryset
+from common.scope import scope_queryset
 from clients.models import Enrollment, Program
 from coverage.models import Coverage, Payer
 from diagnosis.models import DiagnosisDocument

@@ -22,7 +22,7 @@ from django.urls import reverse
 from django.utils.http import urlencode
 from django_filters import FilterSet
 
-from accounts.access_log import record_access
+from common.access_log import record_access
 from accounts.models import AccessLog
 from reports import exports, queries
 from reports.charts import trend_chart

@@ -1,6 +1,6 @@
 """Writes of services and authorizations (actions-contract.md).
 
-Every action takes the acting user, checks agency scope through `accounts.scope`, raises a
+Every action takes the acting user, checks agency scope through `common.scope`, raises a
 `ValidationError` naming the field for bad input, and writes in one transaction under
 `acting_as(user)`. A claimed service raises `ServiceLocked`; a status move DOMAIN.md does not allow
 raises `services.status.TransitionError` (both answer 409 in the API).
@@ -16,10 +16,10 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from accounts.audit import acting_as
+from common.audit import acting_as
 from accounts.models import User
-from accounts.scope import scope_queryset
-from accounts.selectors import in_scope
+from common.scope import scope_queryset
+from common.selectors import in_scope
 from clients.models import Client, Enrollment, Location, Program, Staff
 from coverage.models import Payer
 from services.models import Authorization, Procedure, Service

@@ -17,8 +17,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.routers import BaseRouter
 
-from accounts.rest import ClientRecordPermission, Conflict
-from accounts.viewsets import (
+from common.rest import ClientRecordPermission, Conflict
+from common.viewsets import (
     IdFilter,
     JSONOnlyMixin,
     ReferenceDataViewSet,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import django_filters
 from django.db.models import QuerySet
 
-from accounts.viewsets import IdFilter
+from common.viewsets import IdFilter
 from services.models import Authorization, Service
 
 

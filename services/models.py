@@ -9,7 +9,7 @@ from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.db.models import F, Q
 
-from accounts.audit import audited
+from common.audit import audited
 from clients.models import Client, Location, Program, Staff
 from coverage.models import Payer
 

@@ -1,10 +1,10 @@
-"""Reads of services, authorizations and billing reference data, scoped through `accounts.scope`."""
+"""Reads of services, authorizations and billing reference data, scoped through `common.scope`."""
 
 from __future__ import annotations
 
 from django.db.models import QuerySet
 
-from accounts.scope import scope_queryset
+from common.scope import scope_queryset
 from services.models import Authorization, Procedure, ProcedureLimit, Rate, Service
 
 

@@ -15,14 +15,14 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
 
-from clients import record
+from pages import client_record as record
 from clients.forms import add_action_errors, posted_data
 from clients.selectors import programs_for_user, staff_for_user
 from services import actions
 from services.forms import MarkErrorForm, ServiceCorrectionForm, ServiceForm
 from services.history import service_history
 from services.models import Service
-from services.resolution import fix_for, reference_data_note
+from pages.resolution import fix_for, reference_data_note
 from services.selectors import services_for_user
 from services.status import TransitionError
 

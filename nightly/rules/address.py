@@ -1,6 +1,6 @@
 """ADDRESS_INCOMPLETE: the client's billing address and its parts.
 
-The same reading as the client page's `clients.record.check_address` (same patterns): street, city,
+The same reading as the client page's `pages.client_record.check_address` (same patterns): street, city,
 state and zip present; state two letters; zip 5 or 9 digits (with or without the dash); the billing
 box ticked; not the whole address typed on the street line (a state and zip at its end, or two
 commas). `HOMELESS` on the street line is a valid street and the city, state and zip are then those

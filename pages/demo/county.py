@@ -38,7 +38,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from accounts.audit import acting_as
+from common.audit import acting_as
 from accounts.models import User
 from clients.models import Agency, Client, Enrollment, Location, Program, Staff
 from coverage.models import Coverage, Payer

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.apps import apps
 
-from accounts.audit import acting_as
+from common.audit import acting_as
 from services.models import Service
 from tests import factories
 

@@ -17,7 +17,7 @@ from diagnosis.models import DiagnosisDocument
 from nightly.catalogue import CATALOGUE
 from nightly.engine import run_validation
 from nightly.models import NightlyRun
-from services.demo import DEMO_PASSWORD, PLANTED_RULES, DemoSummary, load_demo
+from pages.demo.county import DEMO_PASSWORD, PLANTED_RULES, DemoSummary, load_demo
 from services.models import Authorization, Procedure, Service
 
 pytestmark = pytest.mark.django_db

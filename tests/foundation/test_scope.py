@@ -6,7 +6,7 @@ import pytest
 from django.contrib.auth.models import AnonymousUser
 
 from accounts.models import User
-from accounts.scope import client_in_scope, scope_queryset
+from common.scope import client_in_scope, scope_queryset
 from clients.models import Client, Enrollment, Location, Program, Staff
 from coverage.models import Coverage
 from diagnosis.models import DiagnosisDocument

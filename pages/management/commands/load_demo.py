@@ -6,7 +6,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from services.demo import DEFAULT_CLIENTS, DEMO_PASSWORD, DemoNotEmpty, database_has_clients, load_demo
+from pages.demo.county import DEFAULT_CLIENTS, DEMO_PASSWORD, DemoNotEmpty, database_has_clients, load_demo
 
 
 class Command(BaseCommand):

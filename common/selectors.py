@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.db import models
 
-from accounts.scope import scope_queryset
+from common.scope import scope_queryset
 
 
 def in_scope(user: object, instance: models.Model) -> bool:
