@@ -12,7 +12,6 @@ from accounts.actions import create_user, update_user
 from accounts.models import User
 from common.rest import IsSystemAdmin
 from common.viewsets import JSONOnlyMixin, ScopedPrimaryKeyRelatedField, StrictModelSerializer
-from clients.models import Agency
 
 
 @extend_schema_field(
@@ -25,7 +24,12 @@ class EmailOrBlankField(serializers.EmailField):
 class UserSerializer(StrictModelSerializer):
     password = serializers.CharField(write_only=True, max_length=128, style={"input_type": "password"})
     email = EmailOrBlankField(required=False, allow_blank=True, max_length=254)
-    agency = ScopedPrimaryKeyRelatedField(queryset=Agency.objects.all(), allow_null=True, required=False)
+    # The agency model through the foreign key: accounts sits below clients and never imports it.
+    agency = ScopedPrimaryKeyRelatedField(
+        queryset=User._meta.get_field("agency").related_model._default_manager.all(),  # type: ignore[union-attr]
+        allow_null=True,
+        required=False,
+    )
 
     class Meta:
         model = User

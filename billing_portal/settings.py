@@ -87,6 +87,7 @@ INSTALLED_APPS = [
     "services",
     "nightly",
     "reports",
+    "pages",
 ]
 
 MIDDLEWARE = [

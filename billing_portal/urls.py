@@ -11,6 +11,7 @@ from diagnosis import api as diagnosis_api
 from nightly import api as nightly_api
 from reports import api as reports_api
 from services import api as services_api
+from services import urls as services_urls
 
 admin.site.site_header = "Billing Portal administration"
 admin.site.site_title = "Billing Portal"
@@ -27,10 +28,16 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
     path("api/", include(router.urls)),
     path("", include("accounts.urls")),
+    # Home, the client record and a service's detail: pages composing several apps.
+    path("", include("pages.urls")),
+    # The client's own pages and, under clients/<pk>/, the sections other apps own.
     path("clients/", include("clients.urls")),
+    path("clients/", include("coverage.urls")),
+    path("clients/", include("diagnosis.urls")),
+    path("clients/", include(services_urls.client_urlpatterns)),
     path("nightly/", include("nightly.urls")),
     # One service's pages (services/<pk>/...); before the reports include, which owns services/ itself.
     path("services/", include("services.urls")),
-    # Home (Services Needing Attention), the Services list and the reports.
+    # The Services list and the reports.
     path("", include("reports.urls")),
 ]

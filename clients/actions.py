@@ -14,12 +14,12 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from accounts.actions import create_record, update_record
-from common.audit import acting_as
 from accounts.models import User
+from clients.models import Agency, Client, Enrollment, Program
+from common.audit import acting_as
+from common.records import create_record, update_record
 from common.scope import scope_queryset
 from common.selectors import in_scope
-from clients.models import Agency, Client, Enrollment, Program
 
 CLIENT_FIELDS = frozenset(
     {
@@ -140,8 +140,28 @@ def create_client(
             "financial_info_complete": financial_info_complete,
         }
     )
-    with transaction.atomic(), acting_as(user):
+    with transaction.atomic(durable=True), acting_as(user):
         return _save_client(Client(), fields)
+
+
+def create_client_with_enrollment(
+    *, user: User, program: Program | None, requested_date: dt.date | None, **client_fields: Any
+) -> Client:
+    """A new client and, when a program is given, its first program assignment (requested), in one
+    transaction: without the enrollment a provider admin's new client would be outside their own
+    agency's scope, so neither is written without the other."""
+    fields = _clean_client_fields({**client_fields})
+    with transaction.atomic(durable=True), acting_as(user):
+        client = _save_client(Client(), fields)
+        if program:
+            _enroll(
+                user=user,
+                client=client,
+                program=program,
+                status=Enrollment.Status.REQUESTED,
+                requested_date=requested_date,
+            )
+    return client
 
 
 def update_client(*, user: User, client: Client, **fields: Any) -> Client:
@@ -149,7 +169,7 @@ def update_client(*, user: User, client: Client, **fields: Any) -> Client:
     if not in_scope(user, client):
         raise ValidationError({"client": ["Unknown client."]})
     fields = _clean_client_fields(dict(fields))
-    with transaction.atomic(), acting_as(user):
+    with transaction.atomic(durable=True), acting_as(user):
         return _save_client(client, fields)
 
 
@@ -224,15 +244,9 @@ def create_enrollment(
     enrolled_date: dt.date | None = None,
     discharged_date: dt.date | None = None,
 ) -> Enrollment:
-    _program_for_user(user, program)
-    _check_enrollment_dates(
-        status=status, requested_date=requested_date, enrolled_date=enrolled_date, discharged_date=discharged_date
-    )
-    with transaction.atomic(), acting_as(user):
-        # Lock the client so two concurrent first enrollments cannot both pass the checks.
-        Client.objects.select_for_update().filter(pk=client.pk).first()
-        _client_enrollable(user, client)
-        enrollment = Enrollment(
+    with transaction.atomic(durable=True), acting_as(user):
+        return _enroll(
+            user=user,
             client=client,
             program=program,
             status=status,
@@ -240,9 +254,38 @@ def create_enrollment(
             enrolled_date=enrolled_date,
             discharged_date=discharged_date,
         )
-        _check_one_open(enrollment)
-        enrollment.full_clean()
-        enrollment.save()
+
+
+def _enroll(
+    *,
+    user: User,
+    client: Client,
+    program: Program,
+    status: str,
+    requested_date: dt.date | None,
+    enrolled_date: dt.date | None = None,
+    discharged_date: dt.date | None = None,
+) -> Enrollment:
+    """The enrollment write, inside the caller's transaction (create_enrollment, create_client_with_enrollment)."""
+    _program_for_user(user, program)
+    _check_enrollment_dates(
+        status=status, requested_date=requested_date, enrolled_date=enrolled_date, discharged_date=discharged_date
+    )
+    assert requested_date is not None  # _check_enrollment_dates refused a missing one
+    # Lock the client so two concurrent first enrollments cannot both pass the checks.
+    Client.objects.select_for_update().filter(pk=client.pk).first()
+    _client_enrollable(user, client)
+    enrollment = Enrollment(
+        client=client,
+        program=program,
+        status=status,
+        requested_date=requested_date,
+        enrolled_date=enrolled_date,
+        discharged_date=discharged_date,
+    )
+    _check_one_open(enrollment)
+    enrollment.full_clean()
+    enrollment.save()
     return enrollment
 
 
@@ -268,7 +311,7 @@ def change_enrollment_status(*, user: User, enrollment: Enrollment, status: str,
         enrolled_date=enrolled_date,
         discharged_date=discharged_date,
     )
-    with transaction.atomic(), acting_as(user):
+    with transaction.atomic(durable=True), acting_as(user):
         enrollment.status = status
         enrollment.enrolled_date = enrolled_date
         enrollment.discharged_date = discharged_date
@@ -291,7 +334,7 @@ def update_enrollment(*, user: User, enrollment: Enrollment, **fields: Any) -> E
         raise ValidationError({name: ["This field cannot be changed on an enrollment."] for name in unknown})
     if "client" in fields and fields["client"].pk != enrollment.client_id:
         raise ValidationError({"client": ["An enrollment cannot move to another client."]})
-    with transaction.atomic(), acting_as(user):
+    with transaction.atomic(durable=True), acting_as(user):
         new_status = fields.pop("status", enrollment.status)
         if "program" in fields:
             enrollment.program = _program_for_user(user, fields.pop("program"))

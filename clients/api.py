@@ -10,6 +10,8 @@ from django.core.validators import RegexValidator
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.routers import BaseRouter
 
+from clients import actions, selectors
+from clients.models import Agency, Client, Enrollment, Location, Program, Staff
 from common.rest import ClientRecordPermission
 from common.viewsets import (
     IdFilter,
@@ -19,8 +21,6 @@ from common.viewsets import (
     StrictModelSerializer,
     TextField,
 )
-from clients import actions, selectors
-from clients.models import Agency, Client, Enrollment, Location, Program, Staff
 
 # --- reference data -------------------------------------------------------------------------------
 

@@ -1,4 +1,4 @@
-"""Forms of the client pages. They parse and label input; the actions decide and write.
+"""Forms of the client pages (and the form helpers every app's pages share). They parse and label input; the actions decide and write.
 
 An action's `ValidationError({"field": [...]})` is put back on the form with `add_action_errors`, so
 the message shows on the field it names.
@@ -7,7 +7,6 @@ the message shows on the field it names.
 from __future__ import annotations
 
 import datetime as dt
-import re
 from typing import Any
 
 from django import forms
@@ -15,8 +14,6 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, QueryDict
 
 from clients.models import Enrollment, Program
-from coverage.models import Payer
-from services.models import Authorization, Procedure
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -112,51 +109,3 @@ class EnrollmentStatusForm(forms.Form):
         choices=[(Enrollment.Status.ENROLLED, "Enroll"), (Enrollment.Status.DISCHARGED, "Discharge")]
     )
     on_date = forms.DateField(label="On", widget=DATE_WIDGET, initial=dt.date.today)
-
-
-class CoverageForm(forms.Form):
-    payer = forms.ModelChoiceField(queryset=Payer.objects.order_by("name"), label="Coverage plan")
-    priority = forms.IntegerField(min_value=1, max_value=99, initial=1, help_text="1 is billed first.")
-    start_date = forms.DateField(widget=DATE_WIDGET)
-    end_date = forms.DateField(widget=DATE_WIDGET, required=False, help_text="Blank while the coverage is open.")
-    insured_id = forms.CharField(label="Insured ID (CIN)", max_length=30, required=False)
-    subscriber_is_client = forms.BooleanField(label="The client is the subscriber", required=False, initial=True)
-
-
-class DiagnosisForm(forms.Form):
-    program = forms.ModelChoiceField(queryset=Program.objects.none())
-    effective_date = forms.DateField(widget=DATE_WIDGET)
-    end_date = forms.DateField(widget=DATE_WIDGET, required=False, help_text="Blank while the diagnosis is open.")
-    codes = forms.CharField(
-        label="ICD-10-CM codes",
-        help_text="In billing order, separated by commas or spaces (e.g. F32.9, F41.1).",
-        max_length=200,
-    )
-    signed = forms.BooleanField(label="Sign now", required=False)
-
-    def __init__(self, *args: Any, programs: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        program_field = self.fields["program"]
-        assert isinstance(program_field, forms.ModelChoiceField)
-        program_field.queryset = programs
-
-    def clean_codes(self) -> list[str]:
-        return [code for code in re.split(r"[\s,;]+", self.cleaned_data["codes"]) if code]
-
-
-class DiagnosisEditForm(DiagnosisForm):
-    """Dates and codes of a diagnosis on file; signing stays the Sign button's."""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        del self.fields["signed"]
-
-
-class AuthorizationForm(forms.Form):
-    payer = forms.ModelChoiceField(queryset=Payer.objects.order_by("name"), label="Coverage plan")
-    procedure = forms.ModelChoiceField(queryset=Procedure.objects.order_by("code", "modifier"))
-    tar_number = forms.CharField(label="TAR number", max_length=40)
-    start_date = forms.DateField(widget=DATE_WIDGET)
-    end_date = forms.DateField(widget=DATE_WIDGET)
-    quantity = forms.IntegerField(min_value=1, help_text="Units approved.")
-    status = forms.ChoiceField(choices=Authorization.Status.choices, initial=Authorization.Status.APPROVED)

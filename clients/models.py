@@ -7,8 +7,8 @@ from typing import ClassVar
 from django.db import models
 from django.db.models import F, Q
 
-from common.audit import audited
 from clients.crypto import decrypt, encrypt, ssn_digest
+from common.audit import audited
 
 
 @audited()
@@ -115,6 +115,8 @@ class Client(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     CLIENT_PATH: ClassVar[str] = "id"
+    # Scope (common/scope.py): a client belongs to the agencies of its enrollments' programs.
+    AGENCY_THROUGH: ClassVar[str] = "enrollments"
 
     class Meta:
         ordering = ["last_name", "first_name", "id"]

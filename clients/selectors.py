@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 from django.db.models import Q, QuerySet
+from django.shortcuts import get_object_or_404
 
-from common.scope import scope_queryset
 from clients.crypto import ssn_digest
 from clients.models import Agency, Client, Enrollment, Location, Program, Staff
+from common.scope import scope_queryset
 
 
 def clients_for_user(user: object) -> QuerySet[Client]:
@@ -49,3 +51,26 @@ def possible_duplicate_clients(
         match |= Q(ssn_digest=ssn_digest(digits))
     found = Client.objects.filter(match)
     return scope_queryset(found, user) if user is not None else found
+
+
+def get_client_for_user(user: object, pk: int) -> Client:
+    """The client if the user may see it, else 404 (another agency's client does not exist for them)."""
+    return get_object_or_404(clients_for_user(user), pk=pk)
+
+
+def search_clients(user: object, query: str) -> QuerySet[Client]:
+    """Clients in scope whose id is `query`, or whose last and/or first name start with its words."""
+    qs = clients_for_user(user)
+    query = query.strip()
+    if not query:
+        return qs
+    if query.isdigit():
+        return qs.filter(pk=int(query))
+    words = [w for w in re.split(r"[\s,]+", query) if w]
+    for word in words:
+        qs = qs.filter(Q(last_name__istartswith=word) | Q(first_name__istartswith=word))
+    return qs
+
+
+def scoped_enrollment(user: object, client: Client, pk: int) -> Enrollment:
+    return get_object_or_404(scope_queryset(Enrollment.objects.filter(client=client), user), pk=pk)

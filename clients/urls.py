@@ -2,24 +2,14 @@ from django.urls import path
 
 from clients import views
 
-# Ids only in URLs: never a client's name, date of birth or SSN.
+# Ids only in URLs: never a client's name, date of birth or SSN. The client record page itself
+# (clients/<pk>/) is pages/urls.py's; the coverage, diagnosis and authorization pages under
+# clients/<pk>/ are their apps' (coverage/urls.py, diagnosis/urls.py, services/urls.py).
 urlpatterns = [
     path("", views.client_list, name="client-list"),
     path("add/", views.client_add, name="client-add"),
-    path("<int:pk>/", views.client_detail, name="client-detail"),
     path("<int:pk>/edit/", views.client_edit, name="client-edit"),
     path("<int:pk>/account/", views.client_account, name="client-account"),
     path("<int:pk>/enrollments/add/", views.enrollment_add, name="client-enrollment-add"),
     path("<int:pk>/enrollments/<int:enrollment_pk>/status/", views.enrollment_status, name="client-enrollment-status"),
-    path("<int:pk>/coverage/add/", views.coverage_add, name="client-coverage-add"),
-    path("<int:pk>/coverage/<int:coverage_pk>/edit/", views.coverage_edit, name="client-coverage-edit"),
-    path("<int:pk>/diagnoses/add/", views.diagnosis_add, name="client-diagnosis-add"),
-    path("<int:pk>/diagnoses/<int:diagnosis_pk>/edit/", views.diagnosis_edit, name="client-diagnosis-edit"),
-    path("<int:pk>/diagnoses/<int:diagnosis_pk>/sign/", views.diagnosis_sign, name="client-diagnosis-sign"),
-    path("<int:pk>/authorizations/add/", views.authorization_add, name="client-authorization-add"),
-    path(
-        "<int:pk>/authorizations/<int:authorization_pk>/edit/",
-        views.authorization_edit,
-        name="client-authorization-edit",
-    ),
 ]

@@ -9,7 +9,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from accounts.models import AccessLog, User
+from django.apps import apps
+from django.db import models
+
+
+def _access_log_model() -> Any:
+    # The model is the accounts app's (models stay in their apps); this library sits below every
+    # app, so it asks the app registry for it, as Django's get_user_model() does for the user.
+    return apps.get_model("accounts", "AccessLog")
 
 
 def _plain(value: Any) -> Any:
@@ -21,9 +28,10 @@ def _plain(value: Any) -> Any:
     return str(value)
 
 
-def record_access(*, user: User, action: str, target: str, filters: Mapping[str, Any] | None = None) -> AccessLog:
+def record_access(*, user: Any, action: str, target: str, filters: Mapping[str, Any] | None = None) -> models.Model:
     """Write one access-log row. `action` is an `AccessLog.Action` value; empty filters are dropped."""
-    if action not in AccessLog.Action.values:
+    log_model = _access_log_model()
+    if action not in log_model.Action.values:
         raise ValueError(f"Unknown access-log action {action!r}")
     cleaned = {key: _plain(value) for key, value in (filters or {}).items() if value not in (None, "", [], ())}
-    return AccessLog.objects.create(user=user, action=action, target=target, filters=cleaned)
+    return log_model.objects.create(user=user, action=action, target=target, filters=cleaned)

@@ -8,6 +8,10 @@ naming how it reaches an agency:
   whole (coverage, authorizations). They are visible when the client has an enrollment, in any
   status, in a program of the user's agency.
 
+The client model in turn declares ``AGENCY_THROUGH``: the reverse relation (``"enrollments"``)
+whose model's ``AGENCY_PATH`` ties a client to an agency. Scope reads these declarations from the
+models it is given and imports no app: it sits below all of them (DESIGN.md, "Layers").
+
 County billing and system admins see every agency.
 """
 
@@ -17,14 +21,31 @@ from typing import Any, TypeVar
 
 from django.db import models
 
-from clients.models import Client, Enrollment
-
 M = TypeVar("M", bound=models.Model)
 
 
-def clients_of_agency(agency_id: int) -> models.QuerySet[Enrollment, Any]:
-    """Ids of the clients with an enrollment, in any status, in a program of the agency (a subquery)."""
-    return Enrollment.objects.filter(program__agency_id=agency_id).values("client_id")
+def _client_model(model: type[models.Model], client_path: str) -> type[models.Model]:
+    """The model at the end of `client_path` ("id" on the client itself, "client" on its records)."""
+    target = model
+    for name in client_path.split("__"):
+        field = target._meta.get_field(name)
+        if field.related_model is None:
+            break  # the client's own primary key
+        target = field.related_model  # type: ignore[assignment]
+    return target
+
+
+def clients_of_agency(client_model: type[models.Model], agency_id: int) -> models.QuerySet[Any, Any]:
+    """Ids of the clients with an enrollment, in any status, in a program of the agency (a subquery).
+
+    The client model names the relation (AGENCY_THROUGH, e.g. its enrollments) whose model declares
+    the path to the agency; the subquery reads that model alone.
+    """
+    relation = client_model._meta.get_field(client_model.AGENCY_THROUGH)  # type: ignore[attr-defined]
+    through = relation.related_model
+    return through._default_manager.filter(**{f"{through.AGENCY_PATH}_id": agency_id}).values(  # type: ignore[union-attr]
+        f"{relation.field.name}_id"  # type: ignore[union-attr]
+    )
 
 
 def scope_queryset(queryset: models.QuerySet[M], user: object) -> models.QuerySet[M]:
@@ -41,9 +62,6 @@ def scope_queryset(queryset: models.QuerySet[M], user: object) -> models.QuerySe
         return queryset.filter(**{f"{agency_path}_id": agency_id})
     client_path = getattr(model, "CLIENT_PATH", None)
     if client_path is not None:
-        return queryset.filter(**{f"{client_path}__in": clients_of_agency(agency_id)})
+        client_ids = clients_of_agency(_client_model(model, client_path), agency_id)
+        return queryset.filter(**{f"{client_path}__in": client_ids})
     raise TypeError(f"{model.__name__} declares neither AGENCY_PATH nor CLIENT_PATH")
-
-
-def client_in_scope(user: object, client_id: int) -> bool:
-    return scope_queryset(Client.objects.filter(pk=client_id), user).exists()

@@ -19,7 +19,7 @@ from rest_framework.parsers import BaseParser, JSONParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from accounts.actions import create_record, delete_record, update_record
+from common.records import create_record, delete_record, update_record
 from common.rest import ReferenceDataPermission
 
 

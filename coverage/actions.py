@@ -9,10 +9,10 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
 
-from common.audit import acting_as
 from accounts.models import User
-from common.selectors import in_scope
 from clients.models import Client
+from common.audit import acting_as
+from common.selectors import in_scope
 from coverage.models import Coverage, Payer
 
 COVERAGE_FIELDS = frozenset(
@@ -67,7 +67,7 @@ def create_coverage(
         insured_id=insured_id.strip(),
         subscriber_is_client=subscriber_is_client,
     )
-    with transaction.atomic(), acting_as(user):
+    with transaction.atomic(durable=True), acting_as(user):
         # Serialise writes per client so two overlapping plans cannot both pass the overlap check.
         Client.objects.select_for_update().filter(pk=client.pk).first()
         _validate(coverage, user)
@@ -82,7 +82,7 @@ def update_coverage(*, user: User, coverage: Coverage, **fields: Any) -> Coverag
     unknown = sorted(set(fields) - COVERAGE_FIELDS)
     if unknown:
         raise ValidationError({name: ["This field cannot be changed on a coverage."] for name in unknown})
-    with transaction.atomic(), acting_as(user):
+    with transaction.atomic(durable=True), acting_as(user):
         for name, value in fields.items():
             setattr(coverage, name, value.strip() if name == "insured_id" else value)
         Client.objects.select_for_update().filter(pk=coverage.client_id).first()

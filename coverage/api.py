@@ -8,6 +8,8 @@ import django_filters
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.routers import BaseRouter
 
+from clients.models import Client
+from clients.selectors import clients_for_user
 from common.rest import ClientRecordPermission
 from common.viewsets import (
     IdFilter,
@@ -16,8 +18,6 @@ from common.viewsets import (
     ScopedPrimaryKeyRelatedField,
     StrictModelSerializer,
 )
-from clients.models import Client
-from clients.selectors import clients_for_user
 from coverage import actions, selectors
 from coverage.models import Coverage, Payer
 

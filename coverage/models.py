@@ -9,8 +9,8 @@ from django.contrib.postgres.fields import RangeOperators
 from django.db import models
 from django.db.models import F, Func, Q
 
-from common.audit import audited
 from clients.models import Client
+from common.audit import audited
 
 
 @audited()

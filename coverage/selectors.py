@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from django.db.models import QuerySet
+from django.shortcuts import get_object_or_404
 
+from clients.models import Client
 from common.scope import scope_queryset
 from coverage.models import Coverage, Payer
 
@@ -14,3 +16,7 @@ def coverages_for_user(user: object) -> QuerySet[Coverage]:
 
 def payers() -> QuerySet[Payer]:
     return Payer.objects.all()
+
+
+def scoped_coverage(user: object, client: Client, pk: int) -> Coverage:
+    return get_object_or_404(scope_queryset(Coverage.objects.filter(client=client), user), pk=pk)

@@ -9,11 +9,11 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from common.audit import acting_as
 from accounts.models import User
+from clients.models import Client, Program
+from common.audit import acting_as
 from common.scope import scope_queryset
 from common.selectors import in_scope
-from clients.models import Client, Program
 from diagnosis.icd10 import billable_code_error, normalize_code
 from diagnosis.models import DiagnosisCode, DiagnosisDocument
 
@@ -76,7 +76,7 @@ def create_diagnosis(
     normalized = clean_codes(codes)
     document = DiagnosisDocument(client=client, program=program, effective_date=effective_date, end_date=end_date)
     _validate(document, user)
-    with transaction.atomic(), acting_as(user):
+    with transaction.atomic(durable=True), acting_as(user):
         _set_signed(document, user, signed)
         document.full_clean()
         document.save()
@@ -93,7 +93,7 @@ def update_diagnosis(*, user: User, document: DiagnosisDocument, **fields: Any) 
         raise ValidationError({name: ["This field cannot be changed on a diagnosis."] for name in unknown})
     codes = clean_codes(fields.pop("codes")) if "codes" in fields else None
     signed = fields.pop("signed", None)
-    with transaction.atomic(), acting_as(user):
+    with transaction.atomic(durable=True), acting_as(user):
         for name, value in fields.items():
             setattr(document, name, value)
         _validate(document, user)
@@ -109,7 +109,7 @@ def update_diagnosis(*, user: User, document: DiagnosisDocument, **fields: Any) 
 def sign_diagnosis(*, user: User, document: DiagnosisDocument) -> DiagnosisDocument:
     if not in_scope(user, document):
         raise ValidationError({"document": ["Unknown diagnosis."]})
-    with transaction.atomic(), acting_as(user):
+    with transaction.atomic(durable=True), acting_as(user):
         _set_signed(document, user, True)
         document.save(update_fields=["signed", "signed_at", "signed_by"])
     return document

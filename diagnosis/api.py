@@ -9,10 +9,10 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.routers import BaseRouter
 
-from common.rest import ClientRecordPermission
-from common.viewsets import IdFilter, JSONOnlyMixin, ScopedPrimaryKeyRelatedField, StrictModelSerializer
 from clients.models import Client, Program
 from clients.selectors import clients_for_user, programs_for_user
+from common.rest import ClientRecordPermission
+from common.viewsets import IdFilter, JSONOnlyMixin, ScopedPrimaryKeyRelatedField, StrictModelSerializer
 from diagnosis import actions, selectors
 from diagnosis.models import DiagnosisDocument
 

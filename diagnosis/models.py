@@ -8,8 +8,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 
-from common.audit import audited
 from clients.models import Client, Program
+from common.audit import audited
 
 
 @audited()

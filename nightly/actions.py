@@ -54,7 +54,7 @@ def start_nightly_run(*, user: Any, as_of: dt.date) -> NightlyRun:
     if not can_run_nightly(user):
         raise PermissionDenied("Only county billing and system admins start the nightly run.")
     fail_abandoned_runs()
-    with transaction.atomic(), acting_as(user):
+    with transaction.atomic(durable=True), acting_as(user):
         run = create_run(as_of=as_of, user=user)
         transaction.on_commit(lambda: tasks.run_nightly.delay(run_id=run.pk))
     run.refresh_from_db()
@@ -75,7 +75,7 @@ def override_failure(*, user: Any, service: Service, code: str, reason: str) -> 
             errors["reason"] = ["Write why this reason may pass."]
         raise ValidationError(errors)
     try:
-        with transaction.atomic(), acting_as(user):
+        with transaction.atomic(durable=True), acting_as(user):
             return FailureOverride.objects.create(service=service, rule=rule, reason=reason, created_by=user)
     except IntegrityError as exc:
         raise ValidationError({"code": ["This reason is already overridden for this service."]}) from exc

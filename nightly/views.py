@@ -14,13 +14,13 @@ from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, Validatio
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from common.scope import scope_queryset
 from nightly import actions
 from nightly.forms import OverrideForm, StartRunForm
 from nightly.models import NightlyRun, Rule
-from reports.links import service_url
 from services.models import Service
 
 RUNS_PER_PAGE = 20
@@ -127,10 +127,15 @@ def override_add(request: HttpRequest) -> HttpResponse:
             messages.success(
                 request, f"{form.cleaned_data['code']} will pass for service {service.pk} from the next run on."
             )
-            return redirect(service_url(service.pk))
+            return redirect(reverse("service-detail", kwargs={"pk": service.pk}))
     return render(
         request,
         "nightly/override_form.html",
-        {"form": form, "service": service, "current": current, "service_url": service_url(service.pk)},
+        {
+            "form": form,
+            "service": service,
+            "current": current,
+            "service_url": reverse("service-detail", kwargs={"pk": service.pk}),
+        },
         status=400 if request.method == "POST" else 200,
     )

@@ -10,15 +10,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from django.db.models import Prefetch, Q, QuerySet
-from django.shortcuts import get_object_or_404
-
 from accounts.models import User
+from clients.models import Agency, Client, Enrollment
+from clients.selectors import get_client_for_user
 from common.scope import scope_queryset
-from clients.models import Agency, Client, Enrollment, Program
 from coverage.models import Coverage
-from diagnosis.icd10 import describe
-from diagnosis.models import DiagnosisCode, DiagnosisDocument
+from diagnosis.models import DiagnosisDocument
+from diagnosis.selectors import describe_codes, diagnoses_with_codes
 from services.models import Authorization, Service
 
 # The client record lists the most recent services; older ones are in the Services list filtered by client.
@@ -76,25 +74,6 @@ def check_address(client: Client, agency: Agency | None) -> AddressCheck:
     return AddressCheck(street, city, state, zip_code, homeless, problems)
 
 
-def _describe_codes(documents: list[DiagnosisDocument]) -> None:
-    for document in documents:
-        for code in document.codes.all():
-            code.description = describe(code.code)  # type: ignore[attr-defined]
-
-
-def _diagnoses_with_codes() -> QuerySet[DiagnosisDocument]:
-    return DiagnosisDocument.objects.select_related("program", "signed_by").prefetch_related(
-        Prefetch("codes", queryset=DiagnosisCode.objects.order_by("billing_order"))
-    )
-
-
-def diagnosis_row(pk: int) -> DiagnosisDocument:
-    """One diagnosis as its row on the record shows it (after the caller checked its scope)."""
-    document = _diagnoses_with_codes().get(pk=pk)
-    _describe_codes([document])
-    return document
-
-
 @dataclass
 class ClientRecord:
     client: Client
@@ -105,29 +84,6 @@ class ClientRecord:
     services: list[Service]
     services_more: bool
     address: AddressCheck
-
-
-def scoped_clients(user: User) -> QuerySet[Client]:
-    return scope_queryset(Client.objects.all(), user)
-
-
-def get_client_for_user(user: User, pk: int) -> Client:
-    """The client if the user may see it, else 404 (another agency's client does not exist for them)."""
-    return get_object_or_404(scoped_clients(user), pk=pk)
-
-
-def search_clients(user: User, query: str) -> QuerySet[Client]:
-    """Clients in scope whose id is `query`, or whose last and/or first name start with its words."""
-    qs = scoped_clients(user)
-    query = query.strip()
-    if not query:
-        return qs
-    if query.isdigit():
-        return qs.filter(pk=int(query))
-    words = [w for w in re.split(r"[\s,]+", query) if w]
-    for word in words:
-        qs = qs.filter(Q(last_name__istartswith=word) | Q(first_name__istartswith=word))
-    return qs
 
 
 def _record_agency(user: User, enrollments: list[Enrollment]) -> Agency | None:
@@ -148,11 +104,11 @@ def client_record(user: User, pk: int) -> ClientRecord:
         Coverage.objects.filter(client=client).select_related("payer").order_by("priority", "-start_date", "id")
     )
     diagnoses = list(
-        scope_queryset(_diagnoses_with_codes().filter(client=client), user).order_by(
+        scope_queryset(diagnoses_with_codes().filter(client=client), user).order_by(
             "program__code", "-effective_date", "-id"
         )
     )
-    _describe_codes(diagnoses)
+    describe_codes(diagnoses)
     authorizations = list(
         Authorization.objects.filter(client=client).select_related("payer", "procedure").order_by("-start_date", "id")
     )
@@ -172,23 +128,3 @@ def client_record(user: User, pk: int) -> ClientRecord:
         services_more=len(services) > RECORD_SERVICES_LIMIT,
         address=check_address(client, _record_agency(user, enrollments)),
     )
-
-
-def programs_for_user(user: User) -> QuerySet[Program]:
-    return scope_queryset(Program.objects.select_related("agency"), user).order_by("code")
-
-
-def scoped_enrollment(user: User, client: Client, pk: int) -> Enrollment:
-    return get_object_or_404(scope_queryset(Enrollment.objects.filter(client=client), user), pk=pk)
-
-
-def scoped_coverage(user: User, client: Client, pk: int) -> Coverage:
-    return get_object_or_404(scope_queryset(Coverage.objects.filter(client=client), user), pk=pk)
-
-
-def scoped_diagnosis(user: User, client: Client, pk: int) -> DiagnosisDocument:
-    return get_object_or_404(scope_queryset(DiagnosisDocument.objects.filter(client=client), user), pk=pk)
-
-
-def scoped_authorization(user: User, client: Client, pk: int) -> Authorization:
-    return get_object_or_404(scope_queryset(Authorization.objects.filter(client=client), user), pk=pk)

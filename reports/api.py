@@ -19,8 +19,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.routers import BaseRouter
 
-from common.access_log import record_access
 from accounts.models import AccessLog
+from common.access_log import record_access
 from reports import exports, queries
 from reports.filters import ServiceErrorFilter
 from services.models import Service

@@ -15,8 +15,8 @@ from django import forms
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import HttpRequest
 
-from common.scope import scope_queryset
 from clients.models import Agency, Enrollment, Program, Staff
+from common.scope import scope_queryset
 from nightly.catalogue import CATALOGUE
 from nightly.models import ServiceFailure
 from reports.widgets import FastSelect

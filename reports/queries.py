@@ -33,8 +33,8 @@ from django.db.models import Count, Exists, ExpressionWrapper, F, Min, OuterRef,
 from django.db.models.functions import Coalesce, JSONObject, TruncMonth
 from django.utils import timezone
 
-from common.scope import scope_queryset
 from clients.models import Enrollment, Program
+from common.scope import scope_queryset
 from coverage.models import Coverage, Payer
 from diagnosis.models import DiagnosisDocument
 from nightly.models import FailureHistory, NightlyRun, Rule, ServiceFailure

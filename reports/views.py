@@ -6,8 +6,6 @@ view or export, and a template (a partial one for htmx requests, which replace t
 
 from __future__ import annotations
 
-import calendar
-import datetime as dt
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -19,15 +17,12 @@ from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import urlencode
 from django_filters import FilterSet
 
-from common.access_log import record_access
 from accounts.models import AccessLog
+from common.access_log import record_access
 from reports import exports, queries
-from reports.charts import trend_chart
 from reports.filters import DiagnosisErrorFilter, EnrollmentFilter, ServiceErrorFilter, ServiceFilter
-from reports.links import service_url
 from reports.models import CorrectionDeadline
 
 PAGE_SIZE = 50
@@ -91,57 +86,6 @@ def _render(request: HttpRequest, template: str, context: dict[str, Any]) -> Htt
     context["is_partial"] = partial
     name = template.replace(".html", "_results.html") if partial else template
     return render(request, name, context)
-
-
-# ---- Services Needing Attention ----------------------------------------------------------------
-
-
-def _list_link(**params: Any) -> str:
-    return f"{reverse('service-list')}?{urlencode({'status': 'show', 'failing': 'true', **params})}"
-
-
-def _month_link(month: dt.date) -> str:
-    last = calendar.monthrange(month.year, month.month)[1]
-    return _list_link(dos_from=month.isoformat(), dos_to=month.replace(day=last).isoformat())
-
-
-@login_required
-def home(request: HttpRequest) -> HttpResponse:
-    rules = queries.rules_by_code()
-    counts = queries.attention_counts(request.user, rules=rules)
-    trend = queries.failing_trend(request.user)
-    run = trend[-1].run if trend else None
-    latest = queries.last_run()
-    record_access(
-        user=request.user,  # type: ignore[arg-type]
-        action=AccessLog.Action.VIEW_REPORT,
-        target="report:services-needing-attention",
-        filters={},
-    )
-    return render(
-        request,
-        "reports/home.html",
-        {
-            "counts": counts,
-            "total_link": _list_link(),
-            "by_reason": [
-                {"rule": rule, "count": count, "link": _list_link(failure_reason=rule.code)}
-                for rule, count in counts.by_reason
-            ],
-            "by_program": [{**row, "link": _list_link(program=row["program"])} for row in counts.by_program],
-            "by_month": [{**row, "link": _month_link(row["month"])} for row in counts.by_month],
-            "oldest": [
-                {"item": item, "url": service_url(item.service.pk)}
-                for item in queries.oldest_failing(request.user, rules=rules)
-            ],
-            "queue_link": f"{reverse('report-service-errors')}",
-            "last_run": latest,
-            "last_finished_run": run,
-            "last_run_failing": trend[-1].failing if trend else None,
-            "chart": trend_chart(trend),
-            "today": queries.today(),
-        },
-    )
 
 
 # ---- Services list -----------------------------------------------------------------------------
@@ -255,7 +199,7 @@ def service_list(request: HttpRequest) -> HttpResponse:
             "rows": [
                 {
                     "service": service,
-                    "url": service_url(service.pk),
+                    "url": reverse("service-detail", kwargs={"pk": service.pk}),
                     "reasons": [rules[code] for code in service.failure_codes if code in rules],
                 }
                 for service in services
@@ -313,7 +257,7 @@ def report_service_errors(request: HttpRequest) -> HttpResponse:
                 {
                     "record": queries.service_error_record(service, on=on),
                     "reasons": [rules[code] for code in service.failure_codes if code in rules],
-                    "url": service_url(service.pk),
+                    "url": reverse("service-detail", kwargs={"pk": service.pk}),
                 }
                 for service in page.object_list
             ],

@@ -16,11 +16,11 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from common.audit import acting_as
 from accounts.models import User
+from clients.models import Client, Enrollment, Location, Program, Staff
+from common.audit import acting_as
 from common.scope import scope_queryset
 from common.selectors import in_scope
-from clients.models import Client, Enrollment, Location, Program, Staff
 from coverage.models import Payer
 from services.models import Authorization, Procedure, Service
 from services.status import check_transition
@@ -114,7 +114,7 @@ def create_service(
         delay_reason_code=(delay_reason_code or "").upper(),
     )
     _check_service_values(service)
-    with transaction.atomic(), acting_as(user):
+    with transaction.atomic(durable=True), acting_as(user):
         service.save()
     return service
 
@@ -145,12 +145,16 @@ def set_service_status(*, user: User, service: Service, status: str) -> Service:
     """The one function that changes a service's status (services/status.py decides what is allowed)."""
     if not in_scope(user, service):
         raise ValidationError({"service": ["Unknown service."]})
-    with transaction.atomic(), acting_as(user):
-        _lock(service)
-        changed = _apply_status(service, status)
-        if changed:
-            service.save(update_fields=[*changed, "updated_at"])
+    with transaction.atomic(durable=True), acting_as(user):
+        _set_status(service, status)
     return service
+
+
+def _set_status(service: Service, status: str) -> None:
+    _lock(service)
+    changed = _apply_status(service, status)
+    if changed:
+        service.save(update_fields=[*changed, "updated_at"])
 
 
 def correct_service(*, user: User, service: Service, **changes: Any) -> Service:
@@ -161,37 +165,60 @@ def correct_service(*, user: User, service: Service, **changes: Any) -> Service:
     """
     if not in_scope(user, service):
         raise ValidationError({"service": ["Unknown service."]})
+    _check_editable(changes)
+    with transaction.atomic(durable=True), acting_as(user):
+        _correct(service, changes)
+    return service
+
+
+def correct_service_and_status(*, user: User, service: Service, status: str | None = None, **changes: Any) -> Service:
+    """A correction and a status move of one service together (the API's PATCH may send both): both
+    are written or neither. Each part is checked as `correct_service` and `set_service_status` check it."""
+    if not in_scope(user, service):
+        raise ValidationError({"service": ["Unknown service."]})
+    _check_editable(changes)
+    with transaction.atomic(durable=True), acting_as(user):
+        if changes:
+            _correct(service, changes)
+        if status is not None:
+            _set_status(service, status)
+    return service
+
+
+def _check_editable(changes: dict[str, Any]) -> None:
     not_editable = sorted(set(changes) - EDITABLE_FIELDS)
     if not_editable:
         raise ValidationError({name: ["This field cannot be corrected."] for name in not_editable})
-    with transaction.atomic(), acting_as(user):
-        _lock(service)
-        if service.claimed:
-            raise ServiceLocked("This service went out on a claim and can no longer be corrected.")
-        if service.status == S.ERROR:
-            raise ServiceLocked("A service in Error cannot be corrected.")
-        new_procedure = changes.get("procedure")
-        if new_procedure is not None and service.procedure.billable and not new_procedure.billable:
-            raise ValidationError({"procedure": ["A billable procedure cannot be changed to a non-billable one."]})
-        if "delay_reason_code" in changes:
-            changes["delay_reason_code"] = (changes["delay_reason_code"] or "").upper()
-        changed = [name for name, value in changes.items() if getattr(service, name) != value]
-        for name in changed:
-            setattr(service, name, changes[name])
-        _check_service_values(service)
-        if not changed:
-            return service
-        if service.status == S.COMPLETE:
-            changed += _apply_status(service, S.SHOW)
-        service.save(update_fields=[*changed, "updated_at"])
-    return service
+
+
+def _correct(service: Service, changes: dict[str, Any]) -> None:
+    """The correction, inside the caller's transaction."""
+    _lock(service)
+    if service.claimed:
+        raise ServiceLocked("This service went out on a claim and can no longer be corrected.")
+    if service.status == S.ERROR:
+        raise ServiceLocked("A service in Error cannot be corrected.")
+    new_procedure = changes.get("procedure")
+    if new_procedure is not None and service.procedure.billable and not new_procedure.billable:
+        raise ValidationError({"procedure": ["A billable procedure cannot be changed to a non-billable one."]})
+    if "delay_reason_code" in changes:
+        changes["delay_reason_code"] = (changes["delay_reason_code"] or "").upper()
+    changed = [name for name, value in changes.items() if getattr(service, name) != value]
+    for name in changed:
+        setattr(service, name, changes[name])
+    _check_service_values(service)
+    if not changed:
+        return
+    if service.status == S.COMPLETE:
+        changed += _apply_status(service, S.SHOW)
+    service.save(update_fields=[*changed, "updated_at"])
 
 
 def mark_service_error(*, user: User, service: Service) -> Service:
     """Put a service in Error (it never bills) and discard its note; refused once claimed."""
     if not in_scope(user, service):
         raise ValidationError({"service": ["Unknown service."]})
-    with transaction.atomic(), acting_as(user):
+    with transaction.atomic(durable=True), acting_as(user):
         _lock(service)
         if service.claimed:
             raise ServiceLocked("This service went out on a claim and cannot be put in Error.")
@@ -248,7 +275,7 @@ def create_authorization(
         status=status,
     )
     _validate_authorization(authorization, user)
-    with transaction.atomic(), acting_as(user):
+    with transaction.atomic(durable=True), acting_as(user):
         authorization.full_clean()
         authorization.save()
     return authorization
@@ -260,7 +287,7 @@ def update_authorization(*, user: User, authorization: Authorization, **fields: 
     unknown = sorted(set(fields) - AUTHORIZATION_FIELDS)
     if unknown:
         raise ValidationError({name: ["This field cannot be changed on an authorization."] for name in unknown})
-    with transaction.atomic(), acting_as(user):
+    with transaction.atomic(durable=True), acting_as(user):
         for name, value in fields.items():
             setattr(authorization, name, value)
         _validate_authorization(authorization, user)

@@ -9,7 +9,6 @@ from __future__ import annotations
 from typing import Any
 
 import django_filters
-from django.db import transaction
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
@@ -17,6 +16,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.routers import BaseRouter
 
+from clients.models import Client, Location, Program, Staff
+from clients.selectors import clients_for_user, programs_for_user, staff_for_user
 from common.rest import ClientRecordPermission, Conflict
 from common.viewsets import (
     IdFilter,
@@ -25,8 +26,6 @@ from common.viewsets import (
     ScopedPrimaryKeyRelatedField,
     StrictModelSerializer,
 )
-from clients.models import Client, Location, Program, Staff
-from clients.selectors import clients_for_user, programs_for_user, staff_for_user
 from coverage.models import Payer
 from services import actions, selectors
 from services.filters import AuthorizationFilter, ServiceFilter
@@ -263,11 +262,7 @@ class ServiceViewSet(JSONOnlyMixin, mixins.CreateModelMixin, mixins.UpdateModelM
         status = changes.pop("status", None)
         user = self.request.user
         try:
-            with transaction.atomic():
-                if changes:
-                    actions.correct_service(user=user, service=service, **changes)  # type: ignore[arg-type]
-                if status is not None:
-                    actions.set_service_status(user=user, service=service, status=status)  # type: ignore[arg-type]
+            actions.correct_service_and_status(user=user, service=service, status=status, **changes)  # type: ignore[arg-type]
         except actions.ServiceLocked as exc:
             raise Conflict(detail=str(exc)) from exc
         except TransitionError as exc:

@@ -1,4 +1,5 @@
-"""Forms of the service pages: entry, correction (editable fields only) and the Error confirmation."""
+"""Forms of the service pages: entry, correction (editable fields only), the Error confirmation, and
+a client's authorizations (TARs)."""
 
 from __future__ import annotations
 
@@ -6,8 +7,10 @@ from typing import Any
 
 from django import forms
 
+from clients.forms import DATE_WIDGET
 from clients.models import Location, Program, Staff
-from services.models import Procedure, Service
+from coverage.models import Payer
+from services.models import Authorization, Procedure, Service
 
 START_WIDGET = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 START_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S"]
@@ -81,3 +84,13 @@ class MarkErrorForm(forms.Form):
         label="I understand that the note of this service is discarded and the service never bills.",
         required=True,
     )
+
+
+class AuthorizationForm(forms.Form):
+    payer = forms.ModelChoiceField(queryset=Payer.objects.order_by("name"), label="Coverage plan")
+    procedure = forms.ModelChoiceField(queryset=Procedure.objects.order_by("code", "modifier"))
+    tar_number = forms.CharField(label="TAR number", max_length=40)
+    start_date = forms.DateField(widget=DATE_WIDGET)
+    end_date = forms.DateField(widget=DATE_WIDGET)
+    quantity = forms.IntegerField(min_value=1, help_text="Units approved.")
+    status = forms.ChoiceField(choices=Authorization.Status.choices, initial=Authorization.Status.APPROVED)

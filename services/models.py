@@ -9,8 +9,8 @@ from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.db.models import F, Q
 
-from common.audit import audited
 from clients.models import Client, Location, Program, Staff
+from common.audit import audited
 from coverage.models import Payer
 
 

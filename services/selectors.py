@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from django.db.models import QuerySet
+from django.shortcuts import get_object_or_404
 
+from clients.models import Client
 from common.scope import scope_queryset
 from services.models import Authorization, Procedure, ProcedureLimit, Rate, Service
 
@@ -33,3 +35,7 @@ def procedure_limits() -> QuerySet[ProcedureLimit]:
 
 def rates() -> QuerySet[Rate]:
     return Rate.objects.select_related("procedure", "program", "payer")
+
+
+def scoped_authorization(user: object, client: Client, pk: int) -> Authorization:
+    return get_object_or_404(scope_queryset(Authorization.objects.filter(client=client), user), pk=pk)

@@ -1,4 +1,5 @@
-"""The pages of one service: detail (reasons, hints, fixes, history), add, correct, mark in Error.
+"""The pages of one service (add, correct, mark in Error) and a client's authorizations (TARs).
+The service detail page (reasons, fixes, history) composes several apps: pages/views.py.
 
 Every fetch goes through `services_for_user` (agency scope: another agency's service is a 404);
 every write through `services.actions`. A claimed service is shown locked, never offered a form.
@@ -6,34 +7,33 @@ every write through `services.actions`. A claimed service is shown locked, never
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import NoReverseMatch, reverse
 
-from pages import client_record as record
+from accounts.models import User
 from clients.forms import add_action_errors, posted_data
-from clients.selectors import programs_for_user, staff_for_user
+from clients.selectors import get_client_for_user, programs_for_user, staff_for_user
+from clients.views import form_page, record_url
+from common.http import AuthenticatedRequest
 from services import actions
-from services.forms import MarkErrorForm, ServiceCorrectionForm, ServiceForm
-from services.history import service_history
+from services.forms import AuthorizationForm, MarkErrorForm, ServiceCorrectionForm, ServiceForm
 from services.models import Service
-from pages.resolution import fix_for, reference_data_note
-from services.selectors import services_for_user
+from services.selectors import scoped_authorization, services_for_user
 from services.status import TransitionError
+
+Request = AuthenticatedRequest[User]
 
 CORRECTION_FIELDS = list(ServiceCorrectionForm.base_fields)
 
 
-def _get_service(request: HttpRequest, pk: int) -> Service:
+def _get_service(request: Request, pk: int) -> Service:
     return get_object_or_404(services_for_user(request.user), pk=pk)
 
 
-def _locked_reason(service: Service) -> str:
+def service_lock_reason(service: Service) -> str:
     if service.claimed:
         return "This service went out on a claim: it is locked and can no longer be corrected or put in Error."
     if service.status == Service.Status.ERROR:
@@ -41,53 +41,20 @@ def _locked_reason(service: Service) -> str:
     return ""
 
 
-def _override_url(service: Service) -> str:
-    """The reports engineer's override form (nightly pages), when it is mounted."""
-    try:
-        return reverse("nightly-override-add") + f"?service={service.pk}"
-    except NoReverseMatch:
-        return ""
-
-
 @login_required
-def service_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    service = _get_service(request, pk)
-    reasons = [
-        {
-            "failure": failure,
-            "fix": fix_for(failure.rule.code, service),
-            "note": reference_data_note(failure.rule.code),
-        }
-        for failure in service.failures.all()
-    ]
-    user: Any = request.user
-    return render(
-        request,
-        "services/service_detail.html",
-        {
-            "service": service,
-            "reasons": reasons,
-            "history": service_history(service),
-            "locked_reason": _locked_reason(service),
-            "override_url": _override_url(service) if user.is_county or user.is_system_admin else "",
-        },
-    )
-
-
-@login_required
-def service_add(request: HttpRequest) -> HttpResponse:
+def service_add(request: Request) -> HttpResponse:
     """A new service for one client (`?client=<id>`); program and clinician from the user's agency."""
     client_id = request.GET.get("client") or request.POST.get("client") or ""
     if not client_id.isdigit():
         messages.info(request, "Open the client first, then add the service from the client record.")
         return redirect("client-list")
-    client = record.get_client_for_user(request.user, int(client_id))  # type: ignore[arg-type]
+    client = get_client_for_user(request.user, int(client_id))
     programs = programs_for_user(request.user).filter(enrollments__client=client).distinct().order_by("code")
     clinicians = staff_for_user(request.user).order_by("last_name", "first_name")
     form = ServiceForm(posted_data(request), programs=programs, clinicians=clinicians)
     if request.method == "POST" and form.is_valid():
         try:
-            service = actions.create_service(user=request.user, client=client, **form.cleaned_data)  # type: ignore[arg-type]
+            service = actions.create_service(user=request.user, client=client, **form.cleaned_data)
         except ValidationError as error:
             add_action_errors(form, error)
         else:
@@ -97,9 +64,9 @@ def service_add(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def service_correct(request: HttpRequest, pk: int) -> HttpResponse:
+def service_correct(request: Request, pk: int) -> HttpResponse:
     service = _get_service(request, pk)
-    locked_reason = _locked_reason(service)
+    locked_reason = service_lock_reason(service)
     if locked_reason:
         if request.method == "POST":
             messages.error(request, locked_reason)
@@ -111,7 +78,7 @@ def service_correct(request: HttpRequest, pk: int) -> HttpResponse:
         was_complete = service.status == Service.Status.COMPLETE
         changes = {name: value for name, value in form.cleaned_data.items() if name in form.changed_data}
         try:
-            actions.correct_service(user=request.user, service=service, **changes)  # type: ignore[arg-type]
+            actions.correct_service(user=request.user, service=service, **changes)
         except actions.ServiceLocked as locked:
             messages.error(request, str(locked))
             return redirect("service-detail", pk=service.pk)
@@ -136,9 +103,9 @@ def service_correct(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def service_mark_error(request: HttpRequest, pk: int) -> HttpResponse:
+def service_mark_error(request: Request, pk: int) -> HttpResponse:
     service = _get_service(request, pk)
-    locked_reason = _locked_reason(service)
+    locked_reason = service_lock_reason(service)
     form = MarkErrorForm(posted_data(request))
     if request.method == "POST":
         if locked_reason:
@@ -146,7 +113,7 @@ def service_mark_error(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect("service-detail", pk=service.pk)
         if form.is_valid():
             try:
-                actions.mark_service_error(user=request.user, service=service)  # type: ignore[arg-type]
+                actions.mark_service_error(user=request.user, service=service)
             except actions.ServiceLocked as locked:
                 messages.error(request, str(locked))
             except (ValidationError, TransitionError) as error:
@@ -158,4 +125,50 @@ def service_mark_error(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         "services/service_mark_error.html",
         {"service": service, "form": form, "locked_reason": locked_reason},
+    )
+
+
+@login_required
+def authorization_edit(request: Request, pk: int, authorization_pk: int) -> HttpResponse:
+    client = get_client_for_user(request.user, pk)
+    authorization = scoped_authorization(request.user, client, authorization_pk)
+    initial = {name: getattr(authorization, name) for name in AuthorizationForm.base_fields}
+    form = AuthorizationForm(posted_data(request), initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.update_authorization(user=request.user, authorization=authorization, **form.cleaned_data)
+        except ValidationError as error:
+            add_action_errors(form, error)
+        else:
+            messages.success(request, "Authorization saved.")
+            return redirect(record_url(client, "authorizations"))
+    return form_page(
+        request,
+        client=client,
+        form=form,
+        title="Edit authorization (TAR)",
+        section="authorizations",
+        submit="Save authorization",
+    )
+
+
+@login_required
+def authorization_add(request: Request, pk: int) -> HttpResponse:
+    client = get_client_for_user(request.user, pk)
+    form = AuthorizationForm(posted_data(request))
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.create_authorization(user=request.user, client=client, **form.cleaned_data)
+        except ValidationError as error:
+            add_action_errors(form, error)
+        else:
+            messages.success(request, "Authorization added.")
+            return redirect(record_url(client, "authorizations"))
+    return form_page(
+        request,
+        client=client,
+        form=form,
+        title="Add an authorization (TAR)",
+        section="authorizations",
+        submit="Add authorization",
     )

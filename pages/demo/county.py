@@ -38,9 +38,9 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from common.audit import acting_as
 from accounts.models import User
 from clients.models import Agency, Client, Enrollment, Location, Program, Staff
+from common.audit import acting_as
 from coverage.models import Coverage, Payer
 from diagnosis.models import DiagnosisCode, DiagnosisDocument
 from services.models import Authorization, Procedure, ProcedureLimit, Rate, Service

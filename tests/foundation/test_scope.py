@@ -6,8 +6,9 @@ import pytest
 from django.contrib.auth.models import AnonymousUser
 
 from accounts.models import User
-from common.scope import client_in_scope, scope_queryset
 from clients.models import Client, Enrollment, Location, Program, Staff
+from common.scope import scope_queryset
+from common.selectors import in_scope
 from coverage.models import Coverage
 from diagnosis.models import DiagnosisDocument
 from services.models import Authorization, Service
@@ -58,8 +59,8 @@ def _owned_by(model: type, service: Service) -> dict[str, object]:
 def test_client_of_another_agency_is_out_of_scope(two_agencies: dict[str, Service]) -> None:
     mine, theirs = two_agencies["mine"], two_agencies["theirs"]
     user = factories.UserFactory(agency=mine.program.agency)
-    assert client_in_scope(user, mine.client_id)
-    assert not client_in_scope(user, theirs.client_id)
+    assert in_scope(user, mine.client)
+    assert not in_scope(user, theirs.client)
 
 
 def test_client_shared_by_two_agencies_is_visible_to_both_but_services_stay_apart(
@@ -68,7 +69,7 @@ def test_client_shared_by_two_agencies_is_visible_to_both_but_services_stay_apar
     mine, theirs = two_agencies["mine"], two_agencies["theirs"]
     factories.EnrollmentFactory(client=theirs.client, program=mine.program)
     user = factories.UserFactory(agency=mine.program.agency)
-    assert client_in_scope(user, theirs.client_id)
+    assert in_scope(user, theirs.client)
     assert not scope_queryset(Service.objects.filter(pk=theirs.pk), user).exists()
 
 

@@ -7,10 +7,10 @@ from django.urls import reverse
 
 from accounts.models import AccessLog
 from clients.models import Client, Enrollment
-from pages.client_record import check_address
 from coverage.models import Coverage
 from diagnosis.models import DiagnosisDocument
 from nightly.models import NightlyRun, Rule, ServiceFailure
+from pages.client_record import check_address
 from services.models import Authorization
 from tests import factories
 

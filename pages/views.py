@@ -1,0 +1,136 @@
+"""Pages that compose the records of several apps: the home dashboard (Services Needing Attention),
+the client record (information, programs, coverage, diagnoses, authorizations, services) and a
+service with its failure reasons, fixes and history.
+
+Each app keeps the pages of its own records; these read through the apps' selectors and the
+reports' queries and write nothing (their forms post to the apps' pages).
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import urlencode
+
+from accounts.models import AccessLog, User
+from clients.forms import AccountForm
+from clients.models import Enrollment
+from common.access_log import record_access
+from common.http import AuthenticatedRequest
+from pages import client_record as record
+from pages.resolution import fix_for, reference_data_note
+from reports import queries
+from reports.charts import trend_chart
+from services.history import service_history
+from services.selectors import services_for_user
+from services.views import service_lock_reason
+
+Request = AuthenticatedRequest[User]
+
+
+# ---- Services Needing Attention (home) -----------------------------------------------------------
+
+
+def _list_link(**params: Any) -> str:
+    return f"{reverse('service-list')}?{urlencode({'status': 'show', 'failing': 'true', **params})}"
+
+
+def _month_link(month: dt.date) -> str:
+    last = calendar.monthrange(month.year, month.month)[1]
+    return _list_link(dos_from=month.isoformat(), dos_to=month.replace(day=last).isoformat())
+
+
+@login_required
+def home(request: Request) -> HttpResponse:
+    rules = queries.rules_by_code()
+    counts = queries.attention_counts(request.user, rules=rules)
+    trend = queries.failing_trend(request.user)
+    run = trend[-1].run if trend else None
+    latest = queries.last_run()
+    record_access(
+        user=request.user,
+        action=AccessLog.Action.VIEW_REPORT,
+        target="report:services-needing-attention",
+        filters={},
+    )
+    return render(
+        request,
+        "pages/home.html",
+        {
+            "counts": counts,
+            "total_link": _list_link(),
+            "by_reason": [
+                {"rule": rule, "count": count, "link": _list_link(failure_reason=rule.code)}
+                for rule, count in counts.by_reason
+            ],
+            "by_program": [{**row, "link": _list_link(program=row["program"])} for row in counts.by_program],
+            "by_month": [{**row, "link": _month_link(row["month"])} for row in counts.by_month],
+            "oldest": [
+                {"item": item, "url": reverse("service-detail", kwargs={"pk": item.service.pk})}
+                for item in queries.oldest_failing(request.user, rules=rules)
+            ],
+            "queue_link": f"{reverse('report-service-errors')}",
+            "last_run": latest,
+            "last_finished_run": run,
+            "last_run_failing": trend[-1].failing if trend else None,
+            "chart": trend_chart(trend),
+            "today": queries.today(),
+        },
+    )
+
+
+# ---- The client record ----------------------------------------------------------------------------
+
+
+@login_required
+def client_detail(request: Request, pk: int) -> HttpResponse:
+    client_record = record.client_record(request.user, pk)
+    record_access(user=request.user, action=AccessLog.Action.VIEW_CLIENT, target=f"client:{pk}")
+    client = client_record.client
+    return render(
+        request,
+        "pages/client_detail.html",
+        {
+            "record": client_record,
+            "client": client,
+            "account_form": AccountForm(initial={"financial_info_complete": client.financial_info_complete}),
+            "status_choices": Enrollment.Status,
+            "today": timezone.localdate(),
+        },
+    )
+
+
+# ---- One service: reasons, fixes, history ---------------------------------------------------------
+
+
+@login_required
+def service_detail(request: Request, pk: int) -> HttpResponse:
+    service = get_object_or_404(services_for_user(request.user), pk=pk)
+    reasons = [
+        {
+            "failure": failure,
+            "fix": fix_for(failure.rule.code, service),
+            "note": reference_data_note(failure.rule.code),
+        }
+        for failure in service.failures.all()
+    ]
+    user = request.user
+    override_url = reverse("nightly-override-add") + f"?service={service.pk}"
+    return render(
+        request,
+        "pages/service_detail.html",
+        {
+            "service": service,
+            "reasons": reasons,
+            "history": service_history(service),
+            "locked_reason": service_lock_reason(service),
+            "override_url": override_url if user.is_county or user.is_system_admin else "",
+        },
+    )
