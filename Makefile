@@ -18,8 +18,8 @@ ENSURE_DB_REDIS = eval "$$(scripts/ensure-services.sh redis)"
 
 help:
 	@echo "make demo     install, start PostgreSQL if needed, load the demo county, validate, serve on :$(PORT)"
-	@echo "make test     ruff and the whole pytest suite (PostgreSQL, Redis, Celery, Chromium)"
-	@echo "make lint     ruff, makemigrations --check, mypy"
+	@echo "make test     ruff, the layers check and the whole pytest suite (PostgreSQL, Redis, Celery, Chromium)"
+	@echo "make lint     ruff, the layers check (import-linter), makemigrations --check, mypy"
 	@echo "make bench    nightly engine benchmark (SERVICES=$(SERVICES))"
 	@echo "make bench-pages  p50/p95 of home, Services list and error report on the bench database"
 	@echo "make worker / make beat   Celery worker and scheduler (need CELERY_BROKER_URL)"
@@ -58,11 +58,13 @@ test-deps: install
 test: test-deps
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 	@$(ENSURE_DB_REDIS) && export $(LOCAL_ENV) && $(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 	@$(ENSURE_DB) && export $(LOCAL_ENV) && $(BIN)/python manage.py makemigrations --check --dry-run
 	@export $(LOCAL_ENV) && $(BIN)/mypy .
 

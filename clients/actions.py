@@ -15,6 +15,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from accounts.models import User
+from clients.address import STATE_RE, ZIP_RE
 from clients.models import Agency, Client, Enrollment, Program
 from common.audit import acting_as
 from common.records import create_record, update_record
@@ -35,8 +36,6 @@ CLIENT_FIELDS = frozenset(
         "financial_info_complete",
     }
 )
-STATE_RE = re.compile(r"^[A-Za-z]{2}$")
-ZIP_RE = re.compile(r"^\d{5}(-?\d{4})?$")
 
 
 def check_address_parts(fields: dict[str, Any]) -> dict[str, Any]:

@@ -6,6 +6,7 @@ The data migration seeds the Rule table from this list; the county may then edit
 
 from __future__ import annotations
 
+from enum import StrEnum
 from typing import NamedTuple
 
 
@@ -134,3 +135,33 @@ CATALOGUE: tuple[RuleEntry, ...] = (
 )
 
 CODES: tuple[str, ...] = tuple(entry.code for entry in CATALOGUE)
+
+
+class Code(StrEnum):
+    """The catalogue's codes by name, for the code of other apps and layers (resolution links, the demo
+    county, raw SQL parameters): no copied strings. tests/nightly/test_catalogue_codes.py checks each
+    one is in CATALOGUE."""
+
+    FINANCIAL_INFO_INCOMPLETE = "FINANCIAL_INFO_INCOMPLETE"
+    DX_NONE_IN_PROGRAM = "DX_NONE_IN_PROGRAM"
+    DX_EFFECTIVE_AFTER_DOS = "DX_EFFECTIVE_AFTER_DOS"
+    DX_ENDED_BEFORE_DOS = "DX_ENDED_BEFORE_DOS"
+    DX_NOT_SIGNED = "DX_NOT_SIGNED"
+    NOTE_NOT_SIGNED = "NOTE_NOT_SIGNED"
+    NOT_ENROLLED_ON_DOS = "NOT_ENROLLED_ON_DOS"
+    NO_COVERAGE = "NO_COVERAGE"
+    INSURED_ID_MISSING = "INSURED_ID_MISSING"
+    SUBSCRIBER_NOT_CLIENT = "SUBSCRIBER_NOT_CLIENT"
+    ADDRESS_INCOMPLETE = "ADDRESS_INCOMPLETE"
+    CLINICIAN_NOT_CREDENTIALED = "CLINICIAN_NOT_CREDENTIALED"
+    CREDENTIAL_EXPIRED = "CREDENTIAL_EXPIRED"
+    NO_MATCHING_RATE = "NO_MATCHING_RATE"
+    ZERO_UNITS = "ZERO_UNITS"
+    AUTHORIZATION_REQUIRED = "AUTHORIZATION_REQUIRED"
+    AUTHORIZATION_EXHAUSTED = "AUTHORIZATION_EXHAUSTED"
+    FREQUENCY_LIMIT_EXCEEDED = "FREQUENCY_LIMIT_EXCEEDED"
+    DAILY_MAXIMUM_EXCEEDED = "DAILY_MAXIMUM_EXCEEDED"
+    MCP_ENROLLMENT_REQUIRED = "MCP_ENROLLMENT_REQUIRED"
+    PREREQUISITE_NOT_MET = "PREREQUISITE_NOT_MET"
+    DUPLICATE_SERVICE = "DUPLICATE_SERVICE"
+    TIMELY_FILING_LIMIT = "TIMELY_FILING_LIMIT"

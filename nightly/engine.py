@@ -44,7 +44,7 @@ from django.utils import timezone
 from common.audit import acting_as
 from nightly.models import NightlyRun, NightlyRunChunk, Rule
 from nightly.rules import RuleCheck, load_all
-from nightly.rules.sql import units_sql
+from nightly.rules.sql import COMPLETE, SHOW, candidate_filter, units_sql
 
 logger = logging.getLogger(__name__)
 
@@ -86,29 +86,29 @@ LEFT JOIN LATERAL (
     ORDER BY (r.program_id IS NOT NULL) DESC, (r.payer_id IS NOT NULL) DESC, r.start_date DESC, r.id DESC
     LIMIT 1
 ) rt ON p.billable
-WHERE s.status = 'show' AND NOT s.do_not_complete AND s.date_of_service <= %(as_of)s
+WHERE {candidate_filter("s")}
   AND s.client_id BETWEEN %(lo)s AND %(hi)s
 """
 
-COMPLETE_SQL = """
+COMPLETE_SQL = f"""
 WITH done AS (
     UPDATE services_service s
-    SET status = 'complete', units = c.units, rate = coalesce(c.rate, 0),
+    SET status = {COMPLETE}, units = c.units, rate = coalesce(c.rate, 0),
         charge = c.units * coalesce(c.rate, 0), last_validated_at = %(now)s, updated_at = %(now)s
     FROM nightly_cand c
-    WHERE s.id = c.id AND s.xmin = c.row_version AND s.status = 'show'
+    WHERE s.id = c.id AND s.xmin = c.row_version AND s.status = {SHOW}
       AND NOT EXISTS (SELECT 1 FROM nightly_fail f WHERE f.service_id = c.id AND f.blocking)
     RETURNING s.id
 )
 INSERT INTO nightly_written (id, completed) SELECT id, true FROM done
 """
 
-STAMP_FAILING_SQL = """
+STAMP_FAILING_SQL = f"""
 WITH seen AS (
     UPDATE services_service s
     SET last_validated_at = %(now)s
     FROM nightly_cand c
-    WHERE s.id = c.id AND s.xmin = c.row_version AND s.status = 'show'
+    WHERE s.id = c.id AND s.xmin = c.row_version AND s.status = {SHOW}
       AND EXISTS (SELECT 1 FROM nightly_fail f WHERE f.service_id = c.id AND f.blocking)
     RETURNING s.id
 )
@@ -143,11 +143,11 @@ SELECT (SELECT count(*) FROM nightly_cand),
             SELECT r.code, count(*) AS n FROM nightly_fail f JOIN nightly_rule r ON r.id = f.rule_id GROUP BY r.code) x)
 """
 
-PLAN_SQL = """
+PLAN_SQL = f"""
 SELECT min(client_id), max(client_id), sum(n) FROM (
     SELECT client_id, n, div(sum(n) OVER (ORDER BY client_id) - n, %(size)s) AS bucket
-    FROM (SELECT client_id, count(*) AS n FROM services_service
-          WHERE status = 'show' AND NOT do_not_complete AND date_of_service <= %(as_of)s
+    FROM (SELECT client_id, count(*) AS n
+          FROM services_service s WHERE {candidate_filter("s")}
           GROUP BY client_id) per_client
 ) b GROUP BY bucket ORDER BY 1
 """

@@ -1,6 +1,7 @@
 """Where staff fix each failure reason: the page (and section) a reason's "Fix it" link opens.
 
-The messages and hints are the rule catalogue's (nightly.Rule); this only maps a code to a place.
+The messages, hints and codes are the rule catalogue's (nightly.Rule, nightly.catalogue.Code); this
+only maps a code to a place.
 Reasons fixed in reference data (rates, staff credentials) point county billing to the admin and
 tell provider staff whom to ask.
 """
@@ -11,6 +12,7 @@ from dataclasses import dataclass
 
 from django.urls import reverse
 
+from nightly.catalogue import Code
 from services.models import Service
 
 
@@ -22,32 +24,32 @@ class Fix:
 
 # code -> (where, label); where is a client record section or a service page.
 _TARGETS: dict[str, tuple[str, str]] = {
-    "FINANCIAL_INFO_INCOMPLETE": ("client#account", "Open the client account"),
-    "DX_NONE_IN_PROGRAM": ("client#diagnoses", "Open the client's diagnoses"),
-    "DX_EFFECTIVE_AFTER_DOS": ("client#diagnoses", "Open the client's diagnoses"),
-    "DX_ENDED_BEFORE_DOS": ("client#diagnoses", "Open the client's diagnoses"),
-    "DX_NOT_SIGNED": ("client#diagnoses", "Open the client's diagnoses to sign"),
-    "NOTE_NOT_SIGNED": ("service-correct", "Correct the service (note signed)"),
-    "NOT_ENROLLED_ON_DOS": ("client#programs", "Open the program assignments"),
-    "NO_COVERAGE": ("client#coverage", "Open the client's coverage"),
-    "INSURED_ID_MISSING": ("client#coverage", "Open the client's coverage"),
-    "SUBSCRIBER_NOT_CLIENT": ("client#coverage", "Open the client's coverage"),
-    "MCP_ENROLLMENT_REQUIRED": ("client#coverage", "Open the client's coverage"),
-    "ADDRESS_INCOMPLETE": ("client-edit", "Edit the client's address"),
-    "CLINICIAN_NOT_CREDENTIALED": ("service-correct", "Correct the procedure"),
-    "ZERO_UNITS": ("service-correct", "Correct the duration"),
-    "AUTHORIZATION_REQUIRED": ("client#authorizations", "Open the client's authorizations"),
-    "AUTHORIZATION_EXHAUSTED": ("client#authorizations", "Open the client's authorizations"),
-    "FREQUENCY_LIMIT_EXCEEDED": ("client#services", "Compare with the client's services"),
-    "DAILY_MAXIMUM_EXCEEDED": ("client#services", "Compare with the client's services"),
-    "PREREQUISITE_NOT_MET": ("client#services", "Compare with the client's services"),
-    "DUPLICATE_SERVICE": ("service-mark-error", "Put the duplicate in Error"),
-    "TIMELY_FILING_LIMIT": ("service-correct", "Enter the delay reason code"),
+    Code.FINANCIAL_INFO_INCOMPLETE: ("client#account", "Open the client account"),
+    Code.DX_NONE_IN_PROGRAM: ("client#diagnoses", "Open the client's diagnoses"),
+    Code.DX_EFFECTIVE_AFTER_DOS: ("client#diagnoses", "Open the client's diagnoses"),
+    Code.DX_ENDED_BEFORE_DOS: ("client#diagnoses", "Open the client's diagnoses"),
+    Code.DX_NOT_SIGNED: ("client#diagnoses", "Open the client's diagnoses to sign"),
+    Code.NOTE_NOT_SIGNED: ("service-correct", "Correct the service (note signed)"),
+    Code.NOT_ENROLLED_ON_DOS: ("client#programs", "Open the program assignments"),
+    Code.NO_COVERAGE: ("client#coverage", "Open the client's coverage"),
+    Code.INSURED_ID_MISSING: ("client#coverage", "Open the client's coverage"),
+    Code.SUBSCRIBER_NOT_CLIENT: ("client#coverage", "Open the client's coverage"),
+    Code.MCP_ENROLLMENT_REQUIRED: ("client#coverage", "Open the client's coverage"),
+    Code.ADDRESS_INCOMPLETE: ("client-edit", "Edit the client's address"),
+    Code.CLINICIAN_NOT_CREDENTIALED: ("service-correct", "Correct the procedure"),
+    Code.ZERO_UNITS: ("service-correct", "Correct the duration"),
+    Code.AUTHORIZATION_REQUIRED: ("client#authorizations", "Open the client's authorizations"),
+    Code.AUTHORIZATION_EXHAUSTED: ("client#authorizations", "Open the client's authorizations"),
+    Code.FREQUENCY_LIMIT_EXCEEDED: ("client#services", "Compare with the client's services"),
+    Code.DAILY_MAXIMUM_EXCEEDED: ("client#services", "Compare with the client's services"),
+    Code.PREREQUISITE_NOT_MET: ("client#services", "Compare with the client's services"),
+    Code.DUPLICATE_SERVICE: ("service-mark-error", "Put the duplicate in Error"),
+    Code.TIMELY_FILING_LIMIT: ("service-correct", "Enter the delay reason code"),
 }
 # Fixed in reference data kept by county billing (the admin), not on the client or the service.
-REFERENCE_DATA_CODES = {
-    "CREDENTIAL_EXPIRED": "Ask county billing to update the clinician's credential.",
-    "NO_MATCHING_RATE": "Ask county billing to add a rate for this procedure.",
+REFERENCE_DATA_CODES: dict[str, str] = {
+    Code.CREDENTIAL_EXPIRED: "Ask county billing to update the clinician's credential.",
+    Code.NO_MATCHING_RATE: "Ask county billing to add a rate for this procedure.",
 }
 
 

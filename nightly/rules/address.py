@@ -1,6 +1,7 @@
 """ADDRESS_INCOMPLETE: the client's billing address and its parts.
 
-The same reading as the client page's `pages.client_record.check_address` (same patterns): street, city,
+The same reading as the client record's `clients.address.check_address` (the patterns of
+clients/address.py, and one table of cases in tests/address_cases.py): street, city,
 state and zip present; state two letters; zip 5 or 9 digits (with or without the dash); the billing
 box ticked; not the whole address typed on the street line (a state and zip at its end, or two
 commas). `HOMELESS` on the street line is a valid street and the city, state and zip are then those
@@ -10,30 +11,40 @@ the other, as their addresses differ).
 
 from __future__ import annotations
 
+from clients.address import HOMELESS, ONE_LINE_COMMAS, ONE_LINE_PATTERN_SQL, STATE_PATTERN, ZIP_PATTERN
 from nightly.rules import rule
+
+
+def incomplete_sql(a: str) -> str:
+    """Whether the address read as `a` (street, homeless, billing_address, city, state, zip) fails."""
+    return rf"""NOT {a}.billing_address
+           OR {a}.street = '' OR {a}.city = ''
+           OR {a}.state !~ '{STATE_PATTERN}'
+           OR {a}.zip !~ '{ZIP_PATTERN}'
+           OR (NOT {a}.homeless AND ({a}.street ~ '{ONE_LINE_PATTERN_SQL}' OR {a}.street ~ '{ONE_LINE_COMMAS}'))"""
+
+
+def homeless_sql(street: str) -> str:
+    return f"upper(btrim({street})) = '{HOMELESS}'"
 
 
 @rule("ADDRESS_INCOMPLETE")
 def address_incomplete() -> str:
-    return r"""
+    return rf"""
         SELECT a.service_id FROM (
             SELECT c.id AS service_id,
                    btrim(cl.address_street) AS street,
-                   upper(btrim(cl.address_street)) = 'HOMELESS' AS homeless,
+                   {homeless_sql("cl.address_street")} AS homeless,
                    cl.billing_address,
-                   CASE WHEN upper(btrim(cl.address_street)) = 'HOMELESS'
+                   CASE WHEN {homeless_sql("cl.address_street")}
                         THEN btrim(ag.address_city) ELSE btrim(cl.address_city) END AS city,
-                   CASE WHEN upper(btrim(cl.address_street)) = 'HOMELESS'
+                   CASE WHEN {homeless_sql("cl.address_street")}
                         THEN btrim(ag.address_state) ELSE btrim(cl.address_state) END AS state,
-                   CASE WHEN upper(btrim(cl.address_street)) = 'HOMELESS'
+                   CASE WHEN {homeless_sql("cl.address_street")}
                         THEN btrim(ag.address_zip) ELSE btrim(cl.address_zip) END AS zip
             FROM nightly_cand c
             JOIN clients_client cl ON cl.id = c.client_id AND cl.id BETWEEN %(lo)s AND %(hi)s
             JOIN clients_agency ag ON ag.id = c.agency_id
         ) a
-        WHERE NOT a.billing_address
-           OR a.street = '' OR a.city = ''
-           OR a.state !~ '^[A-Za-z]{2}$'
-           OR a.zip !~ '^\d{5}(-?\d{4})?$'
-           OR (NOT a.homeless AND (a.street ~ '\m[A-Za-z]{2}\s+\d{5}(-?\d{4})?\s*$' OR a.street ~ ',.*,'))
+        WHERE {incomplete_sql("a")}
     """

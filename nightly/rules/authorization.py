@@ -10,18 +10,21 @@ pays for it). Complete services count with the units they were completed with.
 from __future__ import annotations
 
 from nightly.rules import rule
-from nightly.rules.sql import COUNTED, counted_units_sql
+from nightly.rules.sql import COUNTED, counted_units_sql, literal
+from services.models import Authorization
+
+APPROVED = literal(Authorization.Status.APPROVED)
 
 
 @rule("AUTHORIZATION_REQUIRED")
 def authorization_required() -> str:
-    return """
+    return f"""
         SELECT c.id AS service_id FROM nightly_cand c
         WHERE c.requires_authorization
           AND NOT EXISTS (
             SELECT 1 FROM services_authorization a
             WHERE a.client_id = c.client_id AND a.client_id BETWEEN %(lo)s AND %(hi)s
-              AND a.procedure_id = c.procedure_id AND a.status = 'approved'
+              AND a.procedure_id = c.procedure_id AND a.status = {APPROVED}
               AND a.start_date <= c.dos AND a.end_date >= c.dos)
     """
 
@@ -36,7 +39,7 @@ def authorization_exhausted() -> str:
             JOIN services_service s ON s.client_id = a.client_id AND s.procedure_id = a.procedure_id
                  AND s.date_of_service BETWEEN a.start_date AND a.end_date AND s.status IN {COUNTED}
             JOIN services_procedure p ON p.id = s.procedure_id
-            WHERE a.status = 'approved' AND a.client_id BETWEEN %(lo)s AND %(hi)s AND s.client_id BETWEEN %(lo)s AND %(hi)s
+            WHERE a.status = {APPROVED} AND a.client_id BETWEEN %(lo)s AND %(hi)s AND s.client_id BETWEEN %(lo)s AND %(hi)s
         ) used
         JOIN nightly_cand c ON c.id = used.service_id
         GROUP BY used.service_id

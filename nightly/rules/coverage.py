@@ -3,7 +3,15 @@ managed care plan that ECM and Community Supports programs need."""
 
 from __future__ import annotations
 
+from clients.models import Program
+from coverage.models import Payer
 from nightly.rules import rule
+from nightly.rules.sql import literal
+
+PT, PAYER = Program.ProgramType, Payer.PayerType
+# Medi-Cal payers whose subscriber must be the client; programs that bill a managed care plan.
+MEDI_CAL = f"({literal(PAYER.MEDI_CAL)}, {literal(PAYER.MEDI_CAL_DMC)})"
+MCP_PROGRAMS = f"({literal(PT.ECM)}, {literal(PT.CS)})"
 
 # The client-range predicate is redundant but lets each chunk read only its own clients' plans.
 _IN_EFFECT = (
@@ -34,7 +42,7 @@ def subscriber_not_client() -> str:
         SELECT c.id AS service_id FROM nightly_cand c
         WHERE EXISTS (
             SELECT 1 FROM coverage_coverage cv JOIN coverage_payer py ON py.id = cv.payer_id
-            WHERE {_IN_EFFECT} AND py.payer_type IN ('MEDI_CAL', 'MEDI_CAL_DMC') AND NOT cv.subscriber_is_client)
+            WHERE {_IN_EFFECT} AND py.payer_type IN {MEDI_CAL} AND NOT cv.subscriber_is_client)
     """
 
 
@@ -42,8 +50,8 @@ def subscriber_not_client() -> str:
 def mcp_enrollment_required() -> str:
     return f"""
         SELECT c.id AS service_id FROM nightly_cand c
-        WHERE c.program_type IN ('ECM', 'CS')
+        WHERE c.program_type IN {MCP_PROGRAMS}
           AND NOT EXISTS (
             SELECT 1 FROM coverage_coverage cv JOIN coverage_payer py ON py.id = cv.payer_id
-            WHERE {_IN_EFFECT} AND py.payer_type = 'MCP')
+            WHERE {_IN_EFFECT} AND py.payer_type = {literal(PAYER.MCP)})
     """

@@ -4,6 +4,8 @@ the engine builds `nightly_cand` (the completion needs them too): see `nightly.e
 from __future__ import annotations
 
 from nightly.rules import rule
+from nightly.rules.sql import literal
+from services.models import Procedure
 
 
 @rule("NO_MATCHING_RATE")
@@ -13,4 +15,6 @@ def no_matching_rate() -> str:
 
 @rule("ZERO_UNITS")
 def zero_units() -> str:
-    return "SELECT c.id AS service_id FROM nightly_cand c WHERE c.unit = 'minute' AND c.units = 0"
+    return (
+        f"SELECT c.id AS service_id FROM nightly_cand c WHERE c.unit = {literal(Procedure.Unit.MINUTE)} AND c.units = 0"
+    )

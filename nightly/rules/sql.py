@@ -1,9 +1,33 @@
-"""SQL pieces shared by the checks, the engine and the benchmark's raw-SQL floor."""
+"""SQL pieces shared by the checks, the engine and the benchmark's raw-SQL floor.
+
+Status and unit values come from the models' choices and the units formula from services/units.py,
+so no value is copied into SQL by hand. They are code constants (never input), written as literals
+because the checks are plain SQL text registered once at import.
+"""
 
 from __future__ import annotations
 
+from services.models import Procedure, Service
+from services.units import MIDPOINT_MINUTES, MINUTES_PER_UNIT
+
+
+def literal(value: str) -> str:
+    """A choice value of a model as an SQL string literal (letters, digits and underscores only)."""
+    if not value.replace("_", "").isalnum():
+        raise ValueError(f"Not a choice value: {value!r}")
+    return f"'{value}'"
+
+
+SHOW = literal(Service.Status.SHOW)
+COMPLETE = literal(Service.Status.COMPLETE)
 # Services that count towards limits, authorizations and duplicates (Service.COUNTED_STATUSES).
-COUNTED = "('show', 'complete')"
+COUNTED = "(" + ", ".join(literal(status) for status in Service.COUNTED_STATUSES) + ")"
+
+
+def candidate_filter(service: str) -> str:
+    """The services a run checks (DESIGN.md, Data flow 2): in Show, not Do Not Complete, with a date
+    of service on or before the run date (`%(as_of)s`)."""
+    return f"{service}.status = {SHOW} AND NOT {service}.do_not_complete AND {service}.date_of_service <= %(as_of)s"
 
 
 def units_sql(service: str, procedure: str) -> str:
@@ -14,15 +38,15 @@ def units_sql(service: str, procedure: str) -> str:
     spans; a service ending exactly at midnight does not touch the next day. `service`, `month`: 1.
     """
     return f"""(CASE {procedure}.unit
-        WHEN 'minute' THEN (({service}.duration_minutes + 7) / 15)::numeric
-        WHEN 'day' THEN ((timezone(%(tz)s, {service}.start + make_interval(mins => {service}.duration_minutes)
+        WHEN {literal(Procedure.Unit.MINUTE)} THEN (({service}.duration_minutes + {MIDPOINT_MINUTES}) / {MINUTES_PER_UNIT})::numeric
+        WHEN {literal(Procedure.Unit.DAY)} THEN ((timezone(%(tz)s, {service}.start + make_interval(mins => {service}.duration_minutes)
                                - interval '1 microsecond'))::date - {service}.date_of_service + 1)::numeric
         ELSE 1::numeric END)"""
 
 
 def counted_units_sql(service: str, procedure: str) -> str:
     """Units already set on a complete service (its charge stands), else computed as the run would."""
-    return f"(CASE WHEN {service}.status = 'complete' AND {service}.units IS NOT NULL THEN {service}.units ELSE {units_sql(service, procedure)} END)"
+    return f"(CASE WHEN {service}.status = {COMPLETE} AND {service}.units IS NOT NULL THEN {service}.units ELSE {units_sql(service, procedure)} END)"
 
 
 def period_key_sql(limit: str, service: str) -> str:

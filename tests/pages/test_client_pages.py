@@ -6,13 +6,14 @@ import pytest
 from django.urls import reverse
 
 from accounts.models import AccessLog
+from clients.address import check_address
 from clients.models import Client, Enrollment
 from coverage.models import Coverage
 from diagnosis.models import DiagnosisDocument
 from nightly.models import NightlyRun, Rule, ServiceFailure
-from pages.client_record import check_address
 from services.models import Authorization
 from tests import factories
+from tests.address_cases import ADDRESS_CASES
 
 pytestmark = pytest.mark.django_db
 
@@ -138,24 +139,7 @@ def test_client_record_query_count_does_not_grow_with_its_rows(
 
 @pytest.mark.parametrize(
     ("street", "city", "state", "zip_code", "billing", "problem"),
-    [
-        ("123 Main St", "San Diego", "CA", "92101", True, None),
-        ("123 Main St", "San Diego", "CA", "921011234", True, None),
-        ("", "San Diego", "CA", "92101", True, "Street is missing."),
-        ("123 Main St", "", "CA", "92101", True, "City is missing."),
-        ("123 Main St", "San Diego", "Cal", "92101", True, "State must be a 2-letter code (e.g. CA)."),
-        ("123 Main St", "San Diego", "CA", "9210", True, "Zip must have 5 or 9 digits."),
-        ("123 Main St", "San Diego", "CA", "92101", False, "The billing address box is not ticked."),
-        (
-            "123 Main St, San Diego, CA 92101",
-            "San Diego",
-            "CA",
-            "92101",
-            True,
-            "The whole address seems typed on the street line; put city, state and zip in their fields.",
-        ),
-        ("HOMELESS", "", "", "", True, None),
-    ],
+    ADDRESS_CASES,
 )
 def test_address_check_follows_the_address_incomplete_rule(agency, street, city, state, zip_code, billing, problem):
     client = factories.ClientFactory.build(
