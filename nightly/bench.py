@@ -1,12 +1,8 @@
 """`make bench`: a synthetic county in PostgreSQL, the engine on it, and a raw-SQL floor to compare.
 
-The county (`build_county`) is written with COPY in batches (bounded memory) with the audit triggers
-off (the load is not measured); the engine then runs with every trigger on. About 10% of the
-candidates fail, spread over the rules: 4% of clients carry a client-level problem (financial
-information, address, each diagnosis case, enrollment, coverage, CIN, subscriber, managed care plan,
-authorizations) and 6% of services a service-level one (note, old date of service, duplicate,
-expired or wrong credential, no rate, too short, crisis over the daily maximum, frequency,
-prerequisite).
+The county (`build_county`, nightly/bench_county.py) is loaded with the audit triggers off (the load
+is not measured); the engine then runs with every trigger on. About 10% of the candidates fail,
+spread over the rules.
 
 The floor (`FLOOR_SQL`) is one statement, written independently of `nightly.rules`: every check as
 one branch of a UNION ALL over a materialized candidate set, then the same writes as the engine
@@ -19,343 +15,15 @@ charge.
 from __future__ import annotations
 
 import datetime as dt
-import io
-import random
-from collections.abc import Iterator
-from decimal import Decimal
 
 from django.conf import settings
 from django.db import connection, transaction
 
 from common.audit import acting_as
-from nightly.rules.sql import units_sql
+from nightly.bench_county import AS_OF, build_county, vacuum
+from nightly.rules.sql import SHOW, candidate_filter, units_sql
 
-AS_OF = dt.date(2026, 6, 30)
-SERVICES_PER_CLIENT = 8
-BATCH = 50_000
-START = dt.date(2020, 1, 1)
-
-# Procedures: (id, code, modifier, unit, billable, requires_authorization, allowed credentials, rate)
-PROCEDURES = [
-    (1, "H2017", "", "minute", True, False, "{}", "60.00"),  # psychosocial rehabilitation
-    (2, "90837", "", "service", True, False, "{}", "150.00"),  # psychotherapy
-    (3, "H0050", "", "minute", True, False, "{LPHA,SUD_CERTIFIED,SUD_REGISTERED}", "45.00"),  # care coordination
-    (4, "H2011", "", "minute", True, False, "{}", "80.00"),  # crisis intervention, 8 h a day
-    (5, "G9012", "U2", "month", True, False, "{}", "350.00"),  # ECM case management, once a month
-    (6, "H0043", "U6", "month", True, True, "{}", "386.00"),  # housing navigation, TAR, once a month
-    (7, "H0044", "U2", "service", True, False, "{}", "5000.00"),  # housing deposit, lifetime, prerequisite
-    (8, "T2040", "U6", "service", True, False, "{}", "222.00"),  # twice a month on separate dates
-    (9, "H0023", "", "service", True, False, "{}", None),  # engagement: no rate entered
-    (10, "T1017", "", "service", False, False, "{}", None),  # non-billable
-]
-RATE = {pid: Decimal(rate) for pid, *_, rate in PROCEDURES if rate}
-UNIT = {pid: unit for pid, _c, _m, unit, *_ in PROCEDURES}
-# (procedure, max_count, period, distinct_dates, max_minutes, prerequisite, prerequisite_months)
-LIMITS = [
-    (4, None, "day", False, 480, None, None),
-    (5, 1, "month", False, None, None, None),
-    (6, 1, "month", False, None, None, None),
-    (7, 1, "lifetime", False, None, 6, 2),
-    (8, 2, "month", True, None, None, None),
-]
-AGENCIES, PROGRAMS_PER_AGENCY, STAFF_PER_AGENCY = 10, 5, 20
-PROGRAM_TYPES = ["MH", "MH", "SUD", "ECM", "CS"]
-CLIENT_PROBLEMS = [
-    "financial", "address", "one_line", "no_dx", "dx_after", "dx_ended", "dx_unsigned",
-    "not_enrolled", "no_coverage", "no_cin", "subscriber",
-]  # fmt: skip
-CALAIM_CLIENT_PROBLEMS = ["no_mcp", "auth_denied", "auth_small"]
-SERVICE_PROBLEMS = ["note", "old", "duplicate", "expired", "no_rate"]
-CLINICAL_SERVICE_PROBLEMS = ["short", "uncredentialed", "crisis"]
-CALAIM_SERVICE_PROBLEMS = ["frequency", "prerequisite"]
-MEDI_CAL, MCP = 1, 2
-
-BIG_TABLES = (
-    "nightly_failurehistory, nightly_servicefailure, nightly_failureoverride, nightly_nightlyrunchunk, "
-    "nightly_nightlyrun, services_serviceevent, services_service, services_authorization, "
-    "services_rate, services_procedurelimit, services_procedure, diagnosis_diagnosiscode, "
-    "diagnosis_diagnosisdocument, coverage_coverage, coverage_payer, clients_enrollment, clients_client, "
-    "clients_staff, clients_location, clients_program, clients_agency, pghistory_context"
-)
-
-
-def _copy(cursor, table: str, columns: str, rows: Iterator[str]) -> None:
-    """COPY rows (tab-separated lines) in batches, so memory stays flat whatever the county's size."""
-    buffer = io.StringIO()
-    for count, row in enumerate(rows, start=1):
-        buffer.write(row)
-        if count % BATCH == 0:
-            buffer.seek(0)
-            cursor.copy_expert(f"COPY {table} ({columns}) FROM STDIN", buffer)
-            buffer = io.StringIO()
-    buffer.seek(0)
-    cursor.copy_expert(f"COPY {table} ({columns}) FROM STDIN", buffer)
-
-
-def _units(procedure: int, minutes: int) -> int:
-    return (minutes + 7) // 15 if UNIT[procedure] == "minute" else 1
-
-
-def build_county(services: int, seed: int = 7) -> int:
-    """Replace the bench database's records with a county of `services` services; returns candidates."""
-    rng = random.Random(seed)
-    clients = -(-services // SERVICES_PER_CLIENT)
-    programs = AGENCIES * PROGRAMS_PER_AGENCY
-    with connection.cursor() as cursor:
-        cursor.execute(f"TRUNCATE {BIG_TABLES} RESTART IDENTITY CASCADE")
-        # Not measured: the load skips the audit triggers (and FK checks) of its own inserts.
-        cursor.execute("SET session_replication_role = replica")
-        _copy(
-            cursor,
-            "clients_agency",
-            "id, name, address_city, address_state, address_zip",
-            (f"{a}\tAgency {a}\tSan Diego\tCA\t9210{a % 10}\n" for a in range(1, AGENCIES + 1)),
-        )
-        _copy(
-            cursor,
-            "clients_program",
-            "id, agency_id, name, code, program_type",
-            (
-                f"{p}\t{(p - 1) // PROGRAMS_PER_AGENCY + 1}\tProgram {p}\tP{p:04d}\t{PROGRAM_TYPES[(p - 1) % 5]}\n"
-                for p in range(1, programs + 1)
-            ),
-        )
-
-        def staff_rows() -> Iterator[str]:
-            for a in range(1, AGENCIES + 1):
-                for k in range(STAFF_PER_AGENCY):
-                    sid = (a - 1) * STAFF_PER_AGENCY + k + 1
-                    credential = {17: "PEER", 18: "SUD_CERTIFIED"}.get(k, "LPHA")
-                    expires = "2024-01-31" if k == 19 else "\\N"
-                    yield f"{sid}\t{a}\tStaff{sid}\tClinician\t{credential}\t{expires}\t\n"
-
-        _copy(
-            cursor,
-            "clients_staff",
-            "id, agency_id, first_name, last_name, credential, credential_expires, npi",
-            staff_rows(),
-        )
-        _copy(cursor, "clients_location", "id, name, place_of_service", iter(["1\tClinic\t11\n", "2\tField\t15\n"]))
-        _copy(
-            cursor,
-            "coverage_payer",
-            "id, name, payer_type",
-            iter([f"{MEDI_CAL}\tMedi-Cal\tMEDI_CAL\n", f"{MCP}\tHealth Plan\tMCP\n", "3\tCounty\tCOUNTY\n"]),
-        )
-        _copy(
-            cursor,
-            "services_procedure",
-            "id, code, modifier, name, billable, requires_note, requires_authorization, allowed_credentials, unit",
-            (
-                f"{pid}\t{code}\t{mod}\t{code} {mod}\t{'t' if bill else 'f'}\tt\t{'t' if auth else 'f'}\t{creds}\t{unit}\n"
-                for pid, code, mod, unit, bill, auth, creds, _rate in PROCEDURES
-            ),
-        )
-        _copy(
-            cursor,
-            "services_procedurelimit",
-            "id, procedure_id, max_count, period, distinct_dates, max_minutes, prerequisite_procedure_id, prerequisite_months",
-            (
-                "\t".join(
-                    [
-                        str(n),
-                        *("\\N" if v is None else ("t" if v is True else "f" if v is False else str(v)) for v in lim),
-                    ]
-                )
-                + "\n"
-                for n, lim in enumerate(LIMITS, start=1)
-            ),
-        )
-
-        def rate_rows() -> Iterator[str]:
-            n = 0
-            for pid, amount in RATE.items():
-                n += 1
-                yield f"{n}\t{pid}\t\\N\t\\N\t{START}\t\\N\t{amount}\n"
-            # More specific rates: psychotherapy for Medi-Cal, rehabilitation in every third program.
-            n += 1
-            yield f"{n}\t2\t\\N\t{MEDI_CAL}\t{START}\t\\N\t160.00\n"
-            for program in range(1, programs + 1, 3):
-                n += 1
-                yield f"{n}\t1\t{program}\t\\N\t{START}\t\\N\t65.00\n"
-
-        _copy(
-            cursor, "services_rate", "id, procedure_id, program_id, payer_id, start_date, end_date, amount", rate_rows()
-        )
-
-        client_problem: dict[int, str] = {}
-        client_rows, enrollment_rows, coverage_rows, dx_rows, auth_rows = [], [], [], [], []
-
-        def flush(table: str, columns: str, rows: list[str]) -> None:
-            _copy(cursor, table, columns, iter(rows))
-            rows.clear()
-
-        coverage_id = 0
-        for c in range(1, clients + 1):
-            program = (c - 1) % programs + 1
-            calaim = PROGRAM_TYPES[(program - 1) % 5] in {"ECM", "CS"}
-            problem = ""
-            if rng.random() < 0.04:
-                problem = rng.choice(CLIENT_PROBLEMS + (CALAIM_CLIENT_PROBLEMS if calaim else []))
-                client_problem[c] = problem
-            homeless = not problem and rng.random() < 0.01
-            street = "HOMELESS" if homeless else f"{c} Main St"
-            city, state, zip_code = ("", "", "") if homeless else ("San Diego", "CA", "92101")
-            if problem == "address":
-                city = ""
-            elif problem == "one_line":
-                street = f"{c} Main St, San Diego, CA 92101"
-            client_rows.append(
-                f"{c}\tFirst{c}\tLast{c}\t1980-01-01\t\t\t\t{street}\t{city}\t{state}\t{zip_code}\tt\t"
-                f"{'f' if problem == 'financial' else 't'}\t2020-01-01 00:00:00+00\n"
-            )
-            if problem == "not_enrolled":
-                enrollment_rows.append(f"{c}\t{c}\t{program}\trequested\t{START}\t\\N\t\\N\n")
-            else:
-                enrollment_rows.append(f"{c}\t{c}\t{program}\tenrolled\t{START}\t{START}\t\\N\n")
-            if problem != "no_coverage":
-                coverage_id += 1
-                cin = "" if problem == "no_cin" else f"9{c:07d}A"
-                subscriber = "f" if problem == "subscriber" else "t"
-                coverage_rows.append(f"{coverage_id}\t{c}\t{MEDI_CAL}\t1\t{START}\t\\N\t{cin}\t{subscriber}\n")
-                if calaim and problem != "no_mcp":
-                    coverage_id += 1
-                    coverage_rows.append(f"{coverage_id}\t{c}\t{MCP}\t2\t{START}\t\\N\tM{c:07d}\tt\n")
-            if problem != "no_dx":
-                effective = AS_OF - dt.timedelta(days=60) if problem == "dx_after" else START
-                end = AS_OF - dt.timedelta(days=90) if problem == "dx_ended" else "\\N"
-                signed = "f\t\\N" if problem == "dx_unsigned" else "t\t2020-01-01 00:00:00+00"
-                dx_rows.append(f"{c}\t{c}\t{program}\t{effective}\t{end}\t{signed}\t\\N\n")
-            if calaim:
-                status = "denied" if problem == "auth_denied" else "approved"
-                quantity = 2 if problem == "auth_small" else 12
-                auth_rows.append(
-                    f"{c}\t{c}\t{MEDI_CAL}\t6\tTAR{c}\t{START}\t{AS_OF + dt.timedelta(days=365)}\t{quantity}\t{status}\n"
-                )
-            if len(client_rows) >= BATCH:
-                _flush_clients(flush, client_rows, enrollment_rows, coverage_rows, dx_rows, auth_rows)
-        _flush_clients(flush, client_rows, enrollment_rows, coverage_rows, dx_rows, auth_rows)
-
-        def service_rows() -> Iterator[str]:
-            previous: tuple[int, int, str] | None = None
-            for sid in range(1, services + 1):
-                c = (sid - 1) // SERVICES_PER_CLIENT + 1
-                j = (sid - 1) % SERVICES_PER_CLIENT
-                program = (c - 1) % programs + 1
-                agency = (program - 1) // PROGRAMS_PER_AGENCY + 1
-                ptype = PROGRAM_TYPES[(program - 1) % 5]
-                calaim = ptype in {"ECM", "CS"}
-                if calaim:
-                    procedure, minutes = (5, 60) if j % 3 == 0 else (6, 60) if j % 3 == 1 else (8, 45)
-                elif ptype == "SUD":
-                    procedure, minutes = [(3, 30), (2, 53), (1, 60), (10, 20)][j % 4]
-                else:
-                    procedure, minutes = [(1, 60), (2, 53), (10, 20), (1, 45)][j % 4]
-                clinician = (agency - 1) * STAFF_PER_AGENCY + (c + j) % 17 + 1
-                day = AS_OF - dt.timedelta(days=31 * j + c % 20)
-                # 17:00Z is 09:00 or 10:00 in the county: the same calendar date all year.
-                start = f"{day} 17:00:00+00"
-                note, delay, dnc = "t", "", "f"
-                problem = ""
-                if rng.random() < 0.06:
-                    choices = SERVICE_PROBLEMS + (CALAIM_SERVICE_PROBLEMS if calaim else CLINICAL_SERVICE_PROBLEMS)
-                    problem = rng.choice(choices)
-                if problem == "note":
-                    note = "f"
-                elif problem == "old":
-                    day = AS_OF - dt.timedelta(days=400 + c % 30)
-                    start = f"{day} 17:00:00+00"
-                elif problem == "duplicate" and previous is not None and j > 0:
-                    procedure, clinician, start = previous
-                elif problem == "expired":
-                    clinician = (agency - 1) * STAFF_PER_AGENCY + 20
-                elif problem == "no_rate":
-                    procedure = 9
-                elif problem == "short":
-                    procedure, minutes = 1, 5
-                elif problem == "uncredentialed":
-                    procedure, clinician = 3, (agency - 1) * STAFF_PER_AGENCY + 18
-                elif problem == "crisis":
-                    procedure, minutes = 4, 500
-                elif problem == "frequency" and previous is not None and j > 0:
-                    procedure = previous[0]
-                    start = previous[2].replace("17:00:00", "18:00:00")
-                elif problem == "prerequisite":
-                    procedure = 7
-                if not problem and rng.random() < 0.01:
-                    dnc = "t"
-                previous = (procedure, clinician, start)
-                # The two oldest services of a client were validated on earlier nights.
-                if j >= SERVICES_PER_CLIENT - 2 and not problem:
-                    units = _units(procedure, minutes)
-                    rate = RATE.get(procedure, Decimal("0")) if procedure != 10 else Decimal("0")
-                    tail = f"complete\tin_person\t{note}\t{dnc}\t{delay}\t{units}\t{rate}\t{units * rate}\tt\t2026-01-01 00:00:00+00"
-                else:
-                    tail = f"show\tin_person\t{note}\t{dnc}\t{delay}\t\\N\t\\N\t\\N\tf\t\\N"
-                yield (
-                    f"{sid}\t{c}\t{program}\t{procedure}\t{clinician}\t1\t{start}\t{minutes}\t{tail}\t"
-                    f"2026-01-01 00:00:00+00\t2026-01-01 00:00:00+00\n"
-                )
-
-        _copy(
-            cursor,
-            "services_service",
-            "id, client_id, program_id, procedure_id, clinician_id, location_id, start, duration_minutes, status, "
-            "mode_of_delivery, note_signed, do_not_complete, delay_reason_code, units, rate, charge, claimed, "
-            "last_validated_at, created_at, updated_at",
-            service_rows(),
-        )
-        cursor.execute("SET session_replication_role = origin")
-        for table in ("clients_agency", "clients_program", "clients_staff", "clients_location", "coverage_payer",
-                      "services_procedure", "services_procedurelimit", "services_rate", "clients_client",
-                      "clients_enrollment", "coverage_coverage", "diagnosis_diagnosisdocument",
-                      "services_authorization", "services_service"):  # fmt: skip
-            cursor.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), coalesce(max(id), 1)) FROM {table}")
-        cursor.execute(
-            "SELECT count(*) FROM services_service WHERE status = 'show' AND NOT do_not_complete AND date_of_service <= %s",
-            [AS_OF],
-        )
-        candidates = cursor.fetchone()[0]
-    # The same physical state as after `reset_results`, so the engine and the floor start alike.
-    vacuum(full=True)
-    return candidates
-
-
-def _flush_clients(flush, clients, enrollments, coverages, dxs, auths) -> None:  # type: ignore[no-untyped-def]
-    flush(
-        "clients_client",
-        "id, first_name, last_name, date_of_birth, ssn_encrypted, ssn_last4, ssn_digest, address_street, "
-        "address_city, address_state, address_zip, billing_address, financial_info_complete, created_at",
-        clients,
-    )
-    flush(
-        "clients_enrollment",
-        "id, client_id, program_id, status, requested_date, enrolled_date, discharged_date",
-        enrollments,
-    )
-    flush(
-        "coverage_coverage",
-        "id, client_id, payer_id, priority, start_date, end_date, insured_id, subscriber_is_client",
-        coverages,
-    )
-    flush(
-        "diagnosis_diagnosisdocument",
-        "id, client_id, program_id, effective_date, end_date, signed, signed_at, signed_by_id",
-        dxs,
-    )
-    flush(
-        "services_authorization",
-        "id, client_id, payer_id, procedure_id, tar_number, start_date, end_date, quantity, status",
-        auths,
-    )
-
-
-def vacuum(full: bool = False) -> None:
-    """Compact and analyze the tables a run reads, so both runs start from the same physical state."""
-    with connection.cursor() as cursor:
-        if full:
-            cursor.execute("VACUUM FULL services_service")
-        cursor.execute("VACUUM ANALYZE")
+__all__ = ["AS_OF", "build_county", "compare", "reset_results", "run_floor", "save_engine_results", "vacuum"]
 
 
 def save_engine_results() -> None:
@@ -373,7 +41,7 @@ def reset_results() -> None:
     with connection.cursor() as cursor:
         cursor.execute("SET session_replication_role = replica")
         cursor.execute(
-            "UPDATE services_service SET status = 'show', units = NULL, rate = NULL, charge = NULL, "
+            f"UPDATE services_service SET status = {SHOW}, units = NULL, rate = NULL, charge = NULL, "
             "last_validated_at = NULL, claimed = false WHERE last_validated_at > '2026-01-01'"
         )
         cursor.execute("SET session_replication_role = origin")
@@ -405,7 +73,7 @@ WITH cand AS MATERIALIZED (
     JOIN services_procedure p ON p.id = s.procedure_id
     JOIN clients_program pr ON pr.id = s.program_id
     JOIN clients_staff st ON st.id = s.clinician_id
-    WHERE s.status = 'show' AND NOT s.do_not_complete AND s.date_of_service <= %(as_of)s
+    WHERE {candidate_filter("s")}
 ),
 counted AS MATERIALIZED (
     SELECT s.id, s.client_id, s.procedure_id, s.start, s.date_of_service AS dos, s.duration_minutes,
