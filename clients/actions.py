@@ -1,4 +1,4 @@
-"""Writes of client records: clients and their program enrollments (actions-contract.md).
+"""Writes of client records: clients and their program enrollments (STYLE.md, "Writes").
 
 Every action takes the acting user, checks agency scope through `common.scope`, validates the
 input (a `ValidationError` naming the field; SSNs and names never appear in a message) and writes in

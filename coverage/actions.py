@@ -1,4 +1,4 @@
-"""Writes of client coverage (actions-contract.md): one transaction, scope-checked, audited."""
+"""Writes of client coverage (STYLE.md, "Writes"): one transaction, scope-checked, audited."""
 
 from __future__ import annotations
 

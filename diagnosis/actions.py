@@ -1,4 +1,4 @@
-"""Writes of diagnosis documents and their ICD-10-CM codes (actions-contract.md)."""
+"""Writes of diagnosis documents and their ICD-10-CM codes (STYLE.md, "Writes")."""
 
 from __future__ import annotations
 

@@ -48,8 +48,6 @@ from nightly.rules.sql import COMPLETE, SHOW, candidate_filter, units_sql
 
 logger = logging.getLogger(__name__)
 
-DEFAULT_CHUNK_SERVICES = 20_000
-
 
 class RunAlreadyActive(Exception):
     """Another run is queued or running (the database's one-active-run constraint refused this one)."""
@@ -154,7 +152,8 @@ SELECT min(client_id), max(client_id), sum(n) FROM (
 
 
 def chunk_size() -> int:
-    return int(getattr(settings, "NIGHTLY_CHUNK_SERVICES", DEFAULT_CHUNK_SERVICES))
+    # The default lives in settings.py (NIGHTLY_CHUNK_SERVICES), with the reason for its size.
+    return int(settings.NIGHTLY_CHUNK_SERVICES)
 
 
 def active_rules(as_of: Any) -> list[Rule]:

@@ -33,7 +33,7 @@ from django.db.models import Count, Exists, ExpressionWrapper, F, Min, OuterRef,
 from django.db.models.functions import Coalesce, JSONObject, TruncMonth
 from django.utils import timezone
 
-from clients.models import Enrollment, Program
+from clients.models import Enrollment
 from common.scope import scope_queryset
 from coverage.models import Coverage, Payer
 from diagnosis.models import DiagnosisDocument
@@ -469,7 +469,3 @@ def program_coverage_record(enrollment: Enrollment) -> dict[str, Any]:
     record["missing_cin"] = bool(enrollment.flag_missing_cin)  # type: ignore[attr-defined]
     record["not_subscriber"] = bool(enrollment.flag_not_subscriber)  # type: ignore[attr-defined]
     return record
-
-
-def programs_in_scope(user: Any) -> QuerySet[Program]:
-    return scope_queryset(Program.objects.order_by("code"), user)

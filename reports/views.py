@@ -14,19 +14,22 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django_filters import FilterSet
 
-from accounts.models import AccessLog
+from accounts.models import AccessLog, User
 from common.access_log import record_access
+from common.http import AuthenticatedRequest
 from reports import exports, queries
 from reports.filters import DiagnosisErrorFilter, EnrollmentFilter, ServiceErrorFilter, ServiceFilter
 from reports.models import CorrectionDeadline
 
 PAGE_SIZE = 50
 EXPORT_FORMATS = ("csv", "xlsx")
+
+Request = AuthenticatedRequest[User]
 
 
 def _filters_used(filterset: FilterSet) -> dict[str, Any]:
@@ -36,14 +39,26 @@ def _filters_used(filterset: FilterSet) -> dict[str, Any]:
     return {name: filterset.data.get(name) for name in filterset.filters if filterset.data.get(name)}
 
 
-def _query_without(request: HttpRequest, *names: str) -> str:
+class KnownCountPaginator(Paginator):
+    """A paginator given its row count (known already), so it never runs a COUNT of its own."""
+
+    def __init__(self, object_list: Any, per_page: int, *, count: int) -> None:
+        super().__init__(object_list, per_page)
+        self.known_count = count
+
+    @property
+    def count(self) -> int:
+        return self.known_count
+
+
+def _query_without(request: Request, *names: str) -> str:
     params = request.GET.copy()
     for name in names:
         params.pop(name, None)
     return params.urlencode()
 
 
-def _export_format(request: HttpRequest) -> str | None:
+def _export_format(request: Request) -> str | None:
     value = request.GET.get("export")
     return value if value in EXPORT_FORMATS else None
 
@@ -55,7 +70,7 @@ def _filtered(filterset: FilterSet) -> QuerySet[Any]:
     return filterset.qs
 
 
-def _refuse_large_export(request: HttpRequest, rows: QuerySet[Any]) -> HttpResponse | None:
+def _refuse_large_export(request: Request, rows: QuerySet[Any]) -> HttpResponse | None:
     """Back to the page with a message when the export would be too big to build in memory."""
     if rows.count() <= exports.EXPORT_MAX_ROWS:
         return None
@@ -63,26 +78,26 @@ def _refuse_large_export(request: HttpRequest, rows: QuerySet[Any]) -> HttpRespo
     return redirect(f"{request.path}?{_query_without(request, 'export')}")
 
 
-def _log(request: HttpRequest, *, report: str, filterset: FilterSet, export: str | None) -> None:
+def _log(request: Request, *, report: str, filterset: FilterSet, export: str | None) -> None:
     filters = _filters_used(filterset)
     if export:
         filters["format"] = export
     record_access(
-        user=request.user,  # type: ignore[arg-type]
+        user=request.user,
         action=AccessLog.Action.EXPORT_REPORT if export else AccessLog.Action.VIEW_REPORT,
         target=f"report:{report}",
         filters=filters,
     )
 
 
-def _page(request: HttpRequest, rows: QuerySet[Any]) -> Any:
+def _page(request: Request, rows: QuerySet[Any]) -> Any:
     return Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
 
 
-def _render(request: HttpRequest, template: str, context: dict[str, Any]) -> HttpResponse:
+def _render(request: Request, template: str, context: dict[str, Any]) -> HttpResponse:
     """The whole page, or only its results block when htmx asks for it."""
     # Filters, sort links and pages inside #results ask for the results block only.
-    partial = bool(getattr(request, "htmx", False)) and request.htmx.target == "results"  # type: ignore[attr-defined]
+    partial = bool(getattr(request, "htmx", False)) and request.htmx.target == "results"
     context["is_partial"] = partial
     name = template.replace(".html", "_results.html") if partial else template
     return render(request, name, context)
@@ -133,7 +148,7 @@ SERVICE_COLUMNS: tuple[tuple[str, str, tuple[str, ...] | None, bool], ...] = (
 SORTABLE = {key: fields for key, _, fields, _ in SERVICE_COLUMNS if fields}
 
 
-def _sort(request: HttpRequest) -> tuple[str, bool]:
+def _sort(request: Request) -> tuple[str, bool]:
     """The sort column and direction from `?sort=` (`-` for descending); oldest DOS first by default."""
     raw = request.GET.get("sort", "")
     key = raw.removeprefix("-")
@@ -142,13 +157,13 @@ def _sort(request: HttpRequest) -> tuple[str, bool]:
     return key, raw.startswith("-")
 
 
-def _page_number(request: HttpRequest) -> int:
+def _page_number(request: Request) -> int:
     raw = request.GET.get("page", "1")
     return int(raw) if raw.isdigit() and int(raw) >= 1 else 1
 
 
 @login_required
-def service_list(request: HttpRequest) -> HttpResponse:
+def service_list(request: Request) -> HttpResponse:
     rules = queries.rules_by_code()
     filterset = ServiceFilter(request.GET or None, queryset=queries.service_list(request.user), request=request)
     rows = _filtered(filterset)
@@ -222,7 +237,7 @@ def service_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def report_service_errors(request: HttpRequest) -> HttpResponse:
+def report_service_errors(request: Request) -> HttpResponse:
     on = queries.today()
     filterset = ServiceErrorFilter(
         request.GET or None, queryset=queries.service_error_rows(request.user, on=on), request=request
@@ -245,7 +260,9 @@ def report_service_errors(request: HttpRequest) -> HttpResponse:
     if not _filters_used(filterset):
         # Unfiltered, the report's rows are the scope's failing services, which the attention figures
         # already counted (and keep cached): no second count over every failing service.
-        paginator.count = queries.attention_counts(request.user, rules=rules).total  # type: ignore[misc]
+        paginator = KnownCountPaginator(
+            rows, PAGE_SIZE, count=queries.attention_counts(request.user, rules=rules).total
+        )
     page = paginator.get_page(request.GET.get("page"))
     return _render(
         request,
@@ -273,7 +290,7 @@ def report_service_errors(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def report_diagnosis_errors(request: HttpRequest) -> HttpResponse:
+def report_diagnosis_errors(request: Request) -> HttpResponse:
     rules = queries.rules_by_code()
     filterset = DiagnosisErrorFilter(
         request.GET or None, queryset=queries.diagnosis_error_rows(request.user), request=request
@@ -312,7 +329,7 @@ def _padded(items: list[Any], size: int) -> list[Any]:
 
 
 @login_required
-def report_program_coverage(request: HttpRequest) -> HttpResponse:
+def report_program_coverage(request: Request) -> HttpResponse:
     on = queries.today()
     filterset = EnrollmentFilter(
         request.GET or None, queryset=queries.program_coverage_rows(request.user, on=on), request=request

@@ -1,4 +1,4 @@
-"""Writes of services and authorizations (actions-contract.md).
+"""Writes of services and authorizations (STYLE.md, "Writes").
 
 Every action takes the acting user, checks agency scope through `common.scope`, raises a
 `ValidationError` naming the field for bad input, and writes in one transaction under

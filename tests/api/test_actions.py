@@ -1,4 +1,4 @@
-"""The write actions that the API and the pages share (actions-contract.md)."""
+"""The write actions that the API and the pages share (STYLE.md, "Writes")."""
 
 from __future__ import annotations
 
