@@ -21,7 +21,10 @@ from django.db import connection, transaction
 
 from common.audit import acting_as
 from nightly.bench_county import AS_OF, build_county, vacuum
-from nightly.rules.sql import SHOW, candidate_filter, units_sql
+from nightly.rules.sql import COMPLETE, COUNTED, SHOW, candidate_filter, literal, units_sql
+from services.models import Authorization
+
+APPROVED = literal(Authorization.Status.APPROVED)
 
 __all__ = ["AS_OF", "build_county", "compare", "reset_results", "run_floor", "save_engine_results", "vacuum"]
 
@@ -32,7 +35,7 @@ def save_engine_results() -> None:
         cursor.execute("CREATE TABLE bench_engine_failure AS SELECT service_id, rule_id FROM nightly_servicefailure")
         cursor.execute(
             "CREATE TABLE bench_engine_completion AS SELECT id, units, rate, charge FROM services_service "
-            "WHERE status = 'complete' AND last_validated_at > '2026-01-01'"
+            f"WHERE status = {COMPLETE} AND last_validated_at > '2026-01-01'"
         )
 
 
@@ -77,9 +80,9 @@ WITH cand AS MATERIALIZED (
 ),
 counted AS MATERIALIZED (
     SELECT s.id, s.client_id, s.procedure_id, s.start, s.date_of_service AS dos, s.duration_minutes,
-           CASE WHEN s.status = 'complete' AND s.units IS NOT NULL THEN s.units ELSE {units_sql("s", "p")} END AS units
+           CASE WHEN s.status = {COMPLETE} AND s.units IS NOT NULL THEN s.units ELSE {units_sql("s", "p")} END AS units
     FROM services_service s JOIN services_procedure p ON p.id = s.procedure_id
-    WHERE s.status IN ('show', 'complete')
+    WHERE s.status IN {COUNTED}
       AND s.procedure_id IN (SELECT procedure_id FROM services_procedurelimit UNION SELECT prerequisite_procedure_id
                              FROM services_procedurelimit WHERE prerequisite_procedure_id IS NOT NULL
                              UNION SELECT procedure_id FROM services_authorization)
@@ -136,7 +139,7 @@ auth_use AS (
         SELECT s.id, a.quantity, sum(s.units) OVER (PARTITION BY a.id ORDER BY s.start, s.id) AS total
         FROM services_authorization a JOIN counted s ON s.client_id = a.client_id AND s.procedure_id = a.procedure_id
              AND s.dos BETWEEN a.start_date AND a.end_date
-        WHERE a.status = 'approved'
+        WHERE a.status = {APPROVED}
     ) k GROUP BY k.id HAVING bool_and(k.total > k.quantity)
 ),
 prereq AS (
@@ -169,7 +172,7 @@ found (id, code) AS (
     UNION ALL SELECT id, 'ZERO_UNITS' FROM cand WHERE unit = 'minute' AND units = 0
     UNION ALL SELECT c.id, 'AUTHORIZATION_REQUIRED' FROM cand c WHERE c.requires_authorization AND NOT EXISTS (
         SELECT 1 FROM services_authorization a WHERE a.client_id = c.client_id AND a.procedure_id = c.procedure_id
-          AND a.status = 'approved' AND c.dos BETWEEN a.start_date AND a.end_date)
+          AND a.status = {APPROVED} AND c.dos BETWEEN a.start_date AND a.end_date)
     UNION ALL SELECT id, 'AUTHORIZATION_EXHAUSTED' FROM auth_use
     UNION ALL SELECT DISTINCT id, 'FREQUENCY_LIMIT_EXCEEDED' FROM freq
     UNION ALL SELECT DISTINCT id, 'DAILY_MAXIMUM_EXCEEDED' FROM minutes
@@ -177,7 +180,7 @@ found (id, code) AS (
     UNION ALL SELECT DISTINCT id, 'PREREQUISITE_NOT_MET' FROM prereq
     UNION ALL SELECT c.id, 'DUPLICATE_SERVICE' FROM cand c WHERE EXISTS (SELECT 1 FROM services_service o
         WHERE o.client_id = c.client_id AND o.procedure_id = c.procedure_id AND o.clinician_id = c.clinician_id
-          AND o.start = c.start AND o.id < c.id AND o.status IN ('show', 'complete'))
+          AND o.start = c.start AND o.id < c.id AND o.status IN {COUNTED})
     UNION ALL SELECT DISTINCT c.id, 'TIMELY_FILING_LIMIT' FROM cand c WHERE btrim(c.delay_reason_code) = ''
         AND %(as_of)s::date > (date_trunc('month', c.dos) + interval '13 months' - interval '1 day')::date
 ),
@@ -190,7 +193,7 @@ failing AS MATERIALIZED (
       AND NOT EXISTS (SELECT 1 FROM nightly_failureoverride o WHERE o.service_id = f.id AND o.rule_id = r.id)
 ),
 completed AS (
-    UPDATE services_service s SET status = 'complete', units = c.units, rate = coalesce(c.rate, 0),
+    UPDATE services_service s SET status = {COMPLETE}, units = c.units, rate = coalesce(c.rate, 0),
            charge = c.units * coalesce(c.rate, 0), last_validated_at = %(now)s, updated_at = %(now)s
     FROM cand c WHERE s.id = c.id AND NOT EXISTS (SELECT 1 FROM failing f WHERE f.service_id = c.id)
     RETURNING s.id
@@ -234,11 +237,11 @@ def compare() -> tuple[int, int]:
         )
         failures = cursor.fetchone()[0]
         cursor.execute(
-            """SELECT count(*) FROM ((SELECT id, units, rate, charge FROM bench_engine_completion
+            f"""SELECT count(*) FROM ((SELECT id, units, rate, charge FROM bench_engine_completion
                                       EXCEPT SELECT id, units, rate, charge FROM services_service
-                                      WHERE status = 'complete' AND last_validated_at > '2026-01-01')
+                                      WHERE status = {COMPLETE} AND last_validated_at > '2026-01-01')
                                      UNION ALL (SELECT id, units, rate, charge FROM services_service
-                                      WHERE status = 'complete' AND last_validated_at > '2026-01-01'
+                                      WHERE status = {COMPLETE} AND last_validated_at > '2026-01-01'
                                       EXCEPT SELECT id, units, rate, charge FROM bench_engine_completion)) d"""
         )
         completions = cursor.fetchone()[0]

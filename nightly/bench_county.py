@@ -125,7 +125,6 @@ SEQUENCED_TABLES = (
 )  # fmt: skip
 
 
-
 def _text(value: Any) -> str:
     """A value in COPY's text format: NULL is \\N, booleans t/f, everything else its str()."""
     if value is None:

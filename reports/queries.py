@@ -214,13 +214,13 @@ SELECT
   (SELECT count(*) FROM nightly_servicefailure),
   (SELECT concat_ws(':', id, status, chunks_done, finished_at) FROM nightly_nightlyrun ORDER BY id DESC LIMIT 1),
   count(*), sum(id), sum(program_id), sum(date_of_service - DATE '2000-01-01')
-FROM services_service WHERE status = 'show'
+FROM services_service WHERE status = %(show)s
 """
 
 
 def freshness_token() -> str:
     with connection.cursor() as cursor:
-        cursor.execute(FRESHNESS_SQL)
+        cursor.execute(FRESHNESS_SQL, {"show": Service.Status.SHOW})
         return repr(cursor.fetchone())
 
 
