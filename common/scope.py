@@ -6,11 +6,7 @@ naming how it reaches an agency:
 * ``AGENCY_PATH``: a lookup to the owning agency (``"program__agency"`` for a service);
 * ``CLIENT_PATH``: a lookup to the client (``"client"``), for records that belong to a client as a
   whole (coverage, authorizations). They are visible when the client has an enrollment, in any
-  status, in a program of the user's agency.
-
-The client model in turn declares ``AGENCY_THROUGH``: the reverse relation (``"enrollments"``)
-whose model's ``AGENCY_PATH`` ties a client to an agency. Scope reads these declarations from the
-models it is given and imports no app: it sits below all of them (DESIGN.md, "Layers").
+  status, in a program of the user's agency (the client model's ``AGENCY_THROUGH``, its enrollments).
 
 County billing and system admins see every agency.
 """
@@ -25,7 +21,7 @@ M = TypeVar("M", bound=models.Model)
 
 
 def _client_model(model: type[models.Model], client_path: str) -> type[models.Model]:
-    """The model at the end of `client_path` ("id" on the client itself, "client" on its records)."""
+    # Declarations, not imports: scope sits below every app (DESIGN.md, "Layers").
     target = model
     for name in client_path.split("__"):
         field = target._meta.get_field(name)
@@ -36,11 +32,7 @@ def _client_model(model: type[models.Model], client_path: str) -> type[models.Mo
 
 
 def clients_of_agency(client_model: type[models.Model], agency_id: int) -> models.QuerySet[Any, Any]:
-    """Ids of the clients with an enrollment, in any status, in a program of the agency (a subquery).
-
-    The client model names the relation (AGENCY_THROUGH, e.g. its enrollments) whose model declares
-    the path to the agency; the subquery reads that model alone.
-    """
+    """Ids of the clients with an enrollment, in any status, in a program of the agency (a subquery)."""
     relation = client_model._meta.get_field(client_model.AGENCY_THROUGH)  # type: ignore[attr-defined]
     through = relation.related_model
     return through._default_manager.filter(**{f"{through.AGENCY_PATH}_id": agency_id}).values(  # type: ignore[union-attr]
