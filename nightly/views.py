@@ -12,11 +12,13 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from accounts.models import User
+from common.http import AuthenticatedRequest
 from common.scope import scope_queryset
 from nightly import actions
 from nightly.forms import OverrideForm, StartRunForm
@@ -25,8 +27,10 @@ from services.models import Service
 
 RUNS_PER_PAGE = 20
 
+Request = AuthenticatedRequest[User]
 
-def _require_county(request: HttpRequest) -> None:
+
+def _require_county(request: Request) -> None:
     """Runs and overrides belong to county billing (and system admins), as API.md says."""
     if not getattr(request.user, "sees_all_agencies", False):
         raise PermissionDenied("Only the county billing team can do this.")
@@ -53,7 +57,7 @@ def _run_rows(runs: list[NightlyRun], rules: dict[str, Rule]) -> list[dict[str, 
 
 
 @login_required
-def nightly_runs(request: HttpRequest) -> HttpResponse:
+def nightly_runs(request: Request) -> HttpResponse:
     _require_county(request)
     page = Paginator(
         NightlyRun.objects.select_related("started_by").order_by("-created_at", "-id"), RUNS_PER_PAGE
@@ -67,7 +71,7 @@ def nightly_runs(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def start_run(request: HttpRequest) -> HttpResponse:
+def start_run(request: Request) -> HttpResponse:
     _require_county(request)
     form = StartRunForm(request.POST)
     if not form.is_valid():
@@ -89,7 +93,7 @@ def start_run(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def run_progress(request: HttpRequest, pk: int) -> HttpResponse:
+def run_progress(request: Request, pk: int) -> HttpResponse:
     """One run's row, polled by htmx while the run is queued or running."""
     _require_county(request)
     run = get_object_or_404(NightlyRun, pk=pk)
@@ -97,7 +101,7 @@ def run_progress(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def override_add(request: HttpRequest) -> HttpResponse:
+def override_add(request: Request) -> HttpResponse:
     _require_county(request)
     service_id = request.POST.get("service") or request.GET.get("service")
     if not service_id or not str(service_id).isdigit():
