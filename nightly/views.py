@@ -111,7 +111,9 @@ def override_add(request: Request) -> HttpResponse:
         scope_queryset(Service.objects.select_related("procedure", "program"), request.user), pk=int(service_id)
     )
     rules = _rules_by_code()
-    current = [rules[code] for code in service.failures.values_list("rule__code", flat=True) if code in rules]
+    # In catalogue order: without an ORDER BY the rows came in whatever order the plan read them.
+    codes = service.failures.order_by("rule__position", "rule__code").values_list("rule__code", flat=True)
+    current = [rules[code] for code in codes if code in rules]
     choices = current or list(rules.values())
     form = OverrideForm(request.POST or None, rules=choices, initial={"code": request.GET.get("code")})
     if request.method == "POST" and form.is_valid():
