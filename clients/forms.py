@@ -14,6 +14,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, QueryDict
 
+from accounts import bounds
 from clients.models import Enrollment, Program
 from coverage.models import Payer
 from services.models import Authorization, Procedure
@@ -49,7 +50,9 @@ class ClientInformationForm(forms.Form):
 
     first_name = forms.CharField(max_length=100)
     last_name = forms.CharField(max_length=100)
-    date_of_birth = forms.DateField(widget=DATE_WIDGET)
+    date_of_birth = forms.DateField(
+        widget=DATE_WIDGET, validators=[*bounds.date_validators(), bounds.NotInFuture("date of birth")]
+    )
     ssn = forms.CharField(
         label="SSN",
         required=False,
@@ -75,7 +78,7 @@ class ClientCreateForm(ClientInformationForm):
         label="First program assignment",
         help_text="The client is requested in this program.",
     )
-    requested_date = forms.DateField(widget=DATE_WIDGET, initial=dt.date.today)
+    requested_date = forms.DateField(widget=DATE_WIDGET, initial=dt.date.today, validators=bounds.date_validators())
 
     def __init__(self, *args: Any, programs: Any, program_required: bool, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -98,7 +101,7 @@ class AccountForm(forms.Form):
 
 class EnrollmentForm(forms.Form):
     program = forms.ModelChoiceField(queryset=Program.objects.none())
-    requested_date = forms.DateField(widget=DATE_WIDGET, initial=dt.date.today)
+    requested_date = forms.DateField(widget=DATE_WIDGET, initial=dt.date.today, validators=bounds.date_validators())
 
     def __init__(self, *args: Any, programs: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -111,22 +114,34 @@ class EnrollmentStatusForm(forms.Form):
     status = forms.ChoiceField(
         choices=[(Enrollment.Status.ENROLLED, "Enroll"), (Enrollment.Status.DISCHARGED, "Discharge")]
     )
-    on_date = forms.DateField(label="On", widget=DATE_WIDGET, initial=dt.date.today)
+    on_date = forms.DateField(
+        label="On", widget=DATE_WIDGET, initial=dt.date.today, validators=bounds.date_validators()
+    )
 
 
 class CoverageForm(forms.Form):
     payer = forms.ModelChoiceField(queryset=Payer.objects.order_by("name"), label="Coverage plan")
-    priority = forms.IntegerField(min_value=1, max_value=99, initial=1, help_text="1 is billed first.")
-    start_date = forms.DateField(widget=DATE_WIDGET)
-    end_date = forms.DateField(widget=DATE_WIDGET, required=False, help_text="Blank while the coverage is open.")
+    priority = forms.IntegerField(min_value=1, max_value=bounds.PRIORITY_MAX, initial=1, help_text="1 is billed first.")
+    start_date = forms.DateField(widget=DATE_WIDGET, validators=bounds.date_validators())
+    end_date = forms.DateField(
+        widget=DATE_WIDGET,
+        required=False,
+        help_text="Blank while the coverage is open.",
+        validators=bounds.date_validators(),
+    )
     insured_id = forms.CharField(label="Insured ID (CIN)", max_length=30, required=False)
     subscriber_is_client = forms.BooleanField(label="The client is the subscriber", required=False, initial=True)
 
 
 class DiagnosisForm(forms.Form):
     program = forms.ModelChoiceField(queryset=Program.objects.none())
-    effective_date = forms.DateField(widget=DATE_WIDGET)
-    end_date = forms.DateField(widget=DATE_WIDGET, required=False, help_text="Blank while the diagnosis is open.")
+    effective_date = forms.DateField(widget=DATE_WIDGET, validators=bounds.date_validators())
+    end_date = forms.DateField(
+        widget=DATE_WIDGET,
+        required=False,
+        help_text="Blank while the diagnosis is open.",
+        validators=bounds.date_validators(),
+    )
     codes = forms.CharField(
         label="ICD-10-CM codes",
         help_text="In billing order, separated by commas or spaces (e.g. F32.9, F41.1).",
@@ -156,7 +171,7 @@ class AuthorizationForm(forms.Form):
     payer = forms.ModelChoiceField(queryset=Payer.objects.order_by("name"), label="Coverage plan")
     procedure = forms.ModelChoiceField(queryset=Procedure.objects.order_by("code", "modifier"))
     tar_number = forms.CharField(label="TAR number", max_length=40)
-    start_date = forms.DateField(widget=DATE_WIDGET)
-    end_date = forms.DateField(widget=DATE_WIDGET)
-    quantity = forms.IntegerField(min_value=1, help_text="Units approved.")
+    start_date = forms.DateField(widget=DATE_WIDGET, validators=bounds.date_validators())
+    end_date = forms.DateField(widget=DATE_WIDGET, validators=bounds.date_validators())
+    quantity = forms.IntegerField(min_value=1, max_value=bounds.COUNT_MAX, help_text="Units approved.")
     status = forms.ChoiceField(choices=Authorization.Status.choices, initial=Authorization.Status.APPROVED)

@@ -9,6 +9,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.routers import BaseRouter
 
+from accounts import bounds
 from accounts.rest import ClientRecordPermission
 from accounts.viewsets import IdFilter, JSONOnlyMixin, ScopedPrimaryKeyRelatedField, StrictModelSerializer
 from clients.models import Client, Program
@@ -19,7 +20,7 @@ from diagnosis.models import DiagnosisDocument
 
 class DiagnosisCodeSerializer(serializers.Serializer):
     code = serializers.CharField(max_length=8)
-    billing_order = serializers.IntegerField(min_value=1, max_value=32767)
+    billing_order = serializers.IntegerField(min_value=1, max_value=bounds.PRIORITY_MAX)
 
 
 @extend_schema_field(DiagnosisCodeSerializer(many=True))

@@ -17,6 +17,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.routers import BaseRouter
 
+from accounts import bounds
 from accounts.rest import ClientRecordPermission, Conflict
 from accounts.viewsets import (
     IdFilter,
@@ -124,7 +125,9 @@ class RateSerializer(StrictModelSerializer):
     procedure = ScopedPrimaryKeyRelatedField(queryset=Procedure.objects.all())
     program = ScopedPrimaryKeyRelatedField(queryset=Program.objects.all(), allow_null=True, required=False)
     payer = ScopedPrimaryKeyRelatedField(queryset=Payer.objects.all(), allow_null=True, required=False)
-    amount = serializers.DecimalField(max_digits=10, decimal_places=2, min_value=0)
+    amount = serializers.DecimalField(
+        max_digits=10, decimal_places=2, min_value=bounds.MONEY_MIN, max_value=bounds.RATE_MAX
+    )
 
     class Meta:
         model = Rate

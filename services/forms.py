@@ -6,6 +6,7 @@ from typing import Any
 
 from django import forms
 
+from accounts import bounds
 from clients.models import Location, Program, Staff
 from services.models import Procedure, Service
 
@@ -25,8 +26,15 @@ class CorrectionFields(forms.Form):
     procedure = ProcedureChoiceField(queryset=Procedure.objects.order_by("code", "modifier"))
     location = forms.ModelChoiceField(queryset=Location.objects.order_by("name"))
     mode_of_delivery = forms.ChoiceField(choices=Service.ModeOfDelivery.choices)
-    start = forms.DateTimeField(label="Start (county time)", widget=START_WIDGET, input_formats=START_FORMATS)
-    duration_minutes = forms.IntegerField(label="Duration (minutes)", min_value=1, max_value=24 * 60 * 31)
+    start = forms.DateTimeField(
+        label="Start (county time)",
+        widget=START_WIDGET,
+        input_formats=START_FORMATS,
+        validators=[*bounds.datetime_validators(), bounds.NotFarAhead()],
+    )
+    duration_minutes = forms.IntegerField(
+        label="Duration (minutes)", min_value=bounds.DURATION_MIN, max_value=bounds.DURATION_MAX
+    )
     note_signed = forms.BooleanField(label="Note signed", required=False)
     do_not_complete = forms.BooleanField(
         label="Do Not Complete", required=False, help_text="The nightly run leaves this service alone."
