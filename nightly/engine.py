@@ -219,7 +219,15 @@ def beating(run_id: int) -> Iterator[None]:
 def describe_error(exc: BaseException) -> str:
     """The error's type and SQLSTATE only: PostgreSQL's messages can quote a row's values (PHI)."""
     cause = exc.__cause__
-    sqlstate = getattr(cause, "sqlstate", None) or getattr(exc, "sqlstate", None)
+    # psycopg 3 names the code `sqlstate`, psycopg2 `pgcode`.
+    sqlstate = next(
+        (
+            code
+            for code in (getattr(err, attr, None) for err in (cause, exc) for attr in ("sqlstate", "pgcode"))
+            if code
+        ),
+        None,
+    )
     name = type(exc).__name__
     if cause is not None and type(cause).__name__ != name:
         name = f"{name}: {type(cause).__name__}"
