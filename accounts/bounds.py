@@ -72,8 +72,15 @@ def datetime_validators() -> list[Any]:
 
 
 def range_check(field: str, low: Any, high: Any, *, name: str) -> models.CheckConstraint:
-    """A named CHECK `low <= field <= high` (a NULL passes, as for every CHECK)."""
-    return models.CheckConstraint(condition=Q(**{f"{field}__gte": low, f"{field}__lte": high}), name=name)
+    """A named CHECK `low <= field <= high` (a NULL passes, as for every CHECK).
+
+    `low=None` checks the upper bound only, where an older named constraint already holds the lower
+    one (e.g. `service_duration_positive`), so that each violation keeps naming one constraint.
+    """
+    condition = Q(**{f"{field}__lte": high})
+    if low is not None:
+        condition = Q(**{f"{field}__gte": low}) & condition
+    return models.CheckConstraint(condition=condition, name=name)
 
 
 def date_check(field: str, *, name: str) -> models.CheckConstraint:

@@ -65,7 +65,7 @@ class Coverage(models.Model):
                 name="coverage_end_on_or_after_start",
             ),
             models.CheckConstraint(condition=Q(priority__gte=1), name="coverage_priority_positive"),
-            bounds.range_check("priority", 1, bounds.PRIORITY_MAX, name="coverage_priority_bounds"),
+            bounds.range_check("priority", None, bounds.PRIORITY_MAX, name="coverage_priority_bounds"),
             bounds.date_check("start_date", name="coverage_start_date_bounds"),
             bounds.date_check("end_date", name="coverage_end_date_bounds"),
             # Two plans of one client cannot hold the same priority on the same day.

@@ -64,7 +64,7 @@ class DiagnosisCode(models.Model):
             models.UniqueConstraint(fields=["document", "billing_order"], name="diagnosis_code_unique_order"),
             models.UniqueConstraint(fields=["document", "code"], name="diagnosis_code_unique_code"),
             models.CheckConstraint(condition=Q(billing_order__gte=1), name="diagnosis_code_order_positive"),
-            bounds.range_check("billing_order", 1, bounds.PRIORITY_MAX, name="diagnosis_code_order_bounds"),
+            bounds.range_check("billing_order", None, bounds.PRIORITY_MAX, name="diagnosis_code_order_bounds"),
         ]
 
     def __str__(self) -> str:

@@ -114,9 +114,9 @@ class ProcedureLimit(models.Model):
                 condition=Q(max_minutes__isnull=True) | Q(max_minutes__gte=1),
                 name="procedure_limit_minutes_positive",
             ),
-            bounds.range_check("max_count", 1, bounds.COUNT_MAX, name="procedure_limit_count_bounds"),
-            bounds.range_check("max_minutes", 1, bounds.COUNT_MAX, name="procedure_limit_minutes_bounds"),
-            bounds.range_check("prerequisite_months", 1, bounds.MONTHS_MAX, name="procedure_limit_months_bounds"),
+            bounds.range_check("max_count", None, bounds.COUNT_MAX, name="procedure_limit_count_bounds"),
+            bounds.range_check("max_minutes", None, bounds.COUNT_MAX, name="procedure_limit_minutes_bounds"),
+            bounds.range_check("prerequisite_months", None, bounds.MONTHS_MAX, name="procedure_limit_months_bounds"),
         ]
 
     def __str__(self) -> str:
@@ -143,7 +143,7 @@ class Rate(models.Model):
                 name="rate_end_on_or_after_start",
             ),
             models.CheckConstraint(condition=Q(amount__gte=0), name="rate_amount_not_negative"),
-            bounds.range_check("amount", bounds.MONEY_MIN, bounds.RATE_MAX, name="rate_amount_bounds"),
+            bounds.range_check("amount", None, bounds.RATE_MAX, name="rate_amount_bounds"),
             bounds.date_check("start_date", name="rate_start_date_bounds"),
             bounds.date_check("end_date", name="rate_end_date_bounds"),
         ]
@@ -183,7 +183,7 @@ class Authorization(models.Model):
                 condition=Q(end_date__gte=F("start_date")), name="authorization_end_on_or_after_start"
             ),
             models.CheckConstraint(condition=Q(quantity__gte=1), name="authorization_quantity_positive"),
-            bounds.range_check("quantity", 1, bounds.COUNT_MAX, name="authorization_quantity_bounds"),
+            bounds.range_check("quantity", None, bounds.COUNT_MAX, name="authorization_quantity_bounds"),
             bounds.date_check("start_date", name="authorization_start_date_bounds"),
             bounds.date_check("end_date", name="authorization_end_date_bounds"),
         ]
@@ -251,9 +251,7 @@ class Service(models.Model):
         ordering = ["date_of_service", "start", "id"]
         constraints = [
             models.CheckConstraint(condition=Q(duration_minutes__gte=1), name="service_duration_positive"),
-            bounds.range_check(
-                "duration_minutes", bounds.DURATION_MIN, bounds.DURATION_MAX, name="service_duration_bounds"
-            ),
+            bounds.range_check("duration_minutes", None, bounds.DURATION_MAX, name="service_duration_bounds"),
             bounds.datetime_check("start", name="service_start_bounds"),
             models.CheckConstraint(
                 condition=Q(claimed=False) | Q(status="complete"), name="service_claimed_only_when_complete"
