@@ -271,6 +271,10 @@ CELERY_BEAT_SCHEDULE = {
 # chunk's sorts and hashes stay within work_mem and several workers can share a run; at 1,000,000
 # services the 38 chunks of 20,000 take 1.06x the one-statement floor (see nightly/bench.py).
 NIGHTLY_CHUNK_SERVICES = env_int("NIGHTLY_CHUNK_SERVICES", 20_000)
+# Seconds without a heartbeat after which a queued or running run counts as abandoned (its worker
+# died): the next start marks it failed. Workers beat every fifth of it while a chunk works, so it
+# only needs to exceed a few missed beats, not the longest chunk.
+NIGHTLY_HEARTBEAT_TIMEOUT = env_int("NIGHTLY_HEARTBEAT_TIMEOUT", 300)
 
 # Correction due date when no deadline row of the county covers a month of service:
 # the end of the month of service plus this many days.

@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, QueryDict
 
 from clients.models import Enrollment, Program
+from common import bounds
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -46,7 +47,9 @@ class ClientInformationForm(forms.Form):
 
     first_name = forms.CharField(max_length=100)
     last_name = forms.CharField(max_length=100)
-    date_of_birth = forms.DateField(widget=DATE_WIDGET)
+    date_of_birth = forms.DateField(
+        widget=DATE_WIDGET, validators=[*bounds.date_validators(), bounds.NotInFuture("date of birth")]
+    )
     ssn = forms.CharField(
         label="SSN",
         required=False,
@@ -72,7 +75,7 @@ class ClientCreateForm(ClientInformationForm):
         label="First program assignment",
         help_text="The client is requested in this program.",
     )
-    requested_date = forms.DateField(widget=DATE_WIDGET, initial=dt.date.today)
+    requested_date = forms.DateField(widget=DATE_WIDGET, initial=dt.date.today, validators=bounds.date_validators())
 
     def __init__(self, *args: Any, programs: Any, program_required: bool, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -95,7 +98,7 @@ class AccountForm(forms.Form):
 
 class EnrollmentForm(forms.Form):
     program = forms.ModelChoiceField(queryset=Program.objects.none())
-    requested_date = forms.DateField(widget=DATE_WIDGET, initial=dt.date.today)
+    requested_date = forms.DateField(widget=DATE_WIDGET, initial=dt.date.today, validators=bounds.date_validators())
 
     def __init__(self, *args: Any, programs: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -108,4 +111,6 @@ class EnrollmentStatusForm(forms.Form):
     status = forms.ChoiceField(
         choices=[(Enrollment.Status.ENROLLED, "Enroll"), (Enrollment.Status.DISCHARGED, "Discharge")]
     )
-    on_date = forms.DateField(label="On", widget=DATE_WIDGET, initial=dt.date.today)
+    on_date = forms.DateField(
+        label="On", widget=DATE_WIDGET, initial=dt.date.today, validators=bounds.date_validators()
+    )

@@ -8,6 +8,7 @@ from django.db import models
 from django.db.models import F, Q
 
 from clients.crypto import decrypt, encrypt, ssn_digest
+from common import bounds
 from common.audit import audited
 
 
@@ -63,7 +64,7 @@ class Staff(models.Model):
     first_name = models.CharField(max_length=100)
     last_name = models.CharField(max_length=100)
     credential = models.CharField(max_length=20, choices=Credential.choices)
-    credential_expires = models.DateField(null=True, blank=True)
+    credential_expires = models.DateField(null=True, blank=True, validators=bounds.date_validators())
     npi = models.CharField(max_length=10, blank=True)
 
     AGENCY_PATH: ClassVar[str] = "agency"
@@ -73,6 +74,7 @@ class Staff(models.Model):
         ordering = ["last_name", "first_name"]
         constraints = [
             models.CheckConstraint(condition=Q(npi="") | Q(npi__regex=r"^\d{10}$"), name="staff_npi_10_digits"),
+            bounds.date_check("credential_expires", name="staff_credential_expires_bounds"),
         ]
 
     def __str__(self) -> str:
@@ -100,7 +102,7 @@ class Location(models.Model):
 class Client(models.Model):
     first_name = models.CharField(max_length=100)
     last_name = models.CharField(max_length=100)
-    date_of_birth = models.DateField()
+    date_of_birth = models.DateField(validators=[*bounds.date_validators(), bounds.NotInFuture("date of birth")])
     # The SSN is kept encrypted; only the last four digits are ever shown. The digest (a keyed hash)
     # finds duplicates on create without decrypting every row.
     ssn_encrypted = models.TextField(blank=True, editable=False)
@@ -120,6 +122,7 @@ class Client(models.Model):
 
     class Meta:
         ordering = ["last_name", "first_name", "id"]
+        constraints = [bounds.date_check("date_of_birth", name="client_date_of_birth_bounds")]
         indexes = [
             # Duplicate check on new clients (name + date of birth).
             models.Index(fields=["last_name", "first_name", "date_of_birth"], name="client_name_dob_idx"),
@@ -168,9 +171,9 @@ class Enrollment(models.Model):
     client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="enrollments")
     program = models.ForeignKey(Program, on_delete=models.PROTECT, related_name="enrollments")
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.REQUESTED)
-    requested_date = models.DateField()
-    enrolled_date = models.DateField(null=True, blank=True)
-    discharged_date = models.DateField(null=True, blank=True)
+    requested_date = models.DateField(validators=bounds.date_validators())
+    enrolled_date = models.DateField(null=True, blank=True, validators=bounds.date_validators())
+    discharged_date = models.DateField(null=True, blank=True, validators=bounds.date_validators())
 
     AGENCY_PATH: ClassVar[str] = "program__agency"
 
@@ -198,6 +201,9 @@ class Enrollment(models.Model):
                 condition=~Q(status="discharged"),
                 name="enrollment_one_open_per_client_program",
             ),
+            bounds.date_check("requested_date", name="enrollment_requested_date_bounds"),
+            bounds.date_check("enrolled_date", name="enrollment_enrolled_date_bounds"),
+            bounds.date_check("discharged_date", name="enrollment_discharged_date_bounds"),
         ]
         indexes = [
             # NOT_ENROLLED_ON_DOS and the Program Coverage Report look enrollments up by client and program.

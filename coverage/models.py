@@ -10,6 +10,7 @@ from django.db import models
 from django.db.models import F, Func, Q
 
 from clients.models import Client
+from common import bounds
 from common.audit import audited
 
 
@@ -48,9 +49,9 @@ class DateRangeInclusive(Func):
 class Coverage(models.Model):
     client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="coverages")
     payer = models.ForeignKey(Payer, on_delete=models.PROTECT, related_name="coverages")
-    priority = models.PositiveSmallIntegerField(default=1)
-    start_date = models.DateField()
-    end_date = models.DateField(null=True, blank=True)
+    priority = models.PositiveSmallIntegerField(default=1, validators=bounds.range_validators(1, bounds.PRIORITY_MAX))
+    start_date = models.DateField(validators=bounds.date_validators())
+    end_date = models.DateField(null=True, blank=True, validators=bounds.date_validators())
     insured_id = models.CharField(max_length=30, blank=True, help_text="CIN for Medi-Cal")
     subscriber_is_client = models.BooleanField(default=True)
 
@@ -64,6 +65,9 @@ class Coverage(models.Model):
                 name="coverage_end_on_or_after_start",
             ),
             models.CheckConstraint(condition=Q(priority__gte=1), name="coverage_priority_positive"),
+            bounds.range_check("priority", None, bounds.PRIORITY_MAX, name="coverage_priority_bounds"),
+            bounds.date_check("start_date", name="coverage_start_date_bounds"),
+            bounds.date_check("end_date", name="coverage_end_date_bounds"),
             # Two plans of one client cannot hold the same priority on the same day.
             ExclusionConstraint(
                 name="coverage_no_overlap_same_priority",

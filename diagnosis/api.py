@@ -11,6 +11,7 @@ from rest_framework.routers import BaseRouter
 
 from clients.models import Client, Program
 from clients.selectors import clients_for_user, programs_for_user
+from common import bounds
 from common.rest import ClientRecordPermission
 from common.viewsets import IdFilter, JSONOnlyMixin, ScopedPrimaryKeyRelatedField, StrictModelSerializer
 from diagnosis import actions, selectors
@@ -19,7 +20,7 @@ from diagnosis.models import DiagnosisDocument
 
 class DiagnosisCodeSerializer(serializers.Serializer):
     code = serializers.CharField(max_length=8)
-    billing_order = serializers.IntegerField(min_value=1, max_value=32767)
+    billing_order = serializers.IntegerField(min_value=1, max_value=bounds.PRIORITY_MAX)
 
 
 @extend_schema_field(DiagnosisCodeSerializer(many=True))

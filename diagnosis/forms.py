@@ -9,12 +9,18 @@ from django import forms
 
 from clients.forms import DATE_WIDGET
 from clients.models import Program
+from common import bounds
 
 
 class DiagnosisForm(forms.Form):
     program = forms.ModelChoiceField(queryset=Program.objects.none())
-    effective_date = forms.DateField(widget=DATE_WIDGET)
-    end_date = forms.DateField(widget=DATE_WIDGET, required=False, help_text="Blank while the diagnosis is open.")
+    effective_date = forms.DateField(widget=DATE_WIDGET, validators=bounds.date_validators())
+    end_date = forms.DateField(
+        widget=DATE_WIDGET,
+        required=False,
+        help_text="Blank while the diagnosis is open.",
+        validators=bounds.date_validators(),
+    )
     codes = forms.CharField(
         label="ICD-10-CM codes",
         help_text="In billing order, separated by commas or spaces (e.g. F32.9, F41.1).",

@@ -9,6 +9,7 @@ from django.db import models
 from django.db.models import F, Q
 
 from clients.models import Client, Program
+from common import bounds
 from common.audit import audited
 
 
@@ -16,10 +17,10 @@ from common.audit import audited
 class DiagnosisDocument(models.Model):
     client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="diagnoses")
     program = models.ForeignKey(Program, on_delete=models.PROTECT, related_name="diagnoses")
-    effective_date = models.DateField()
-    end_date = models.DateField(null=True, blank=True)
+    effective_date = models.DateField(validators=bounds.date_validators())
+    end_date = models.DateField(null=True, blank=True, validators=bounds.date_validators())
     signed = models.BooleanField(default=False)
-    signed_at = models.DateTimeField(null=True, blank=True)
+    signed_at = models.DateTimeField(null=True, blank=True, validators=bounds.datetime_validators())
     signed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
@@ -36,6 +37,9 @@ class DiagnosisDocument(models.Model):
             models.CheckConstraint(
                 condition=Q(signed=False) | Q(signed_at__isnull=False), name="diagnosis_signed_has_time"
             ),
+            bounds.date_check("effective_date", name="diagnosis_effective_date_bounds"),
+            bounds.date_check("end_date", name="diagnosis_end_date_bounds"),
+            bounds.datetime_check("signed_at", name="diagnosis_signed_at_bounds"),
         ]
         indexes = [
             # The four DX_* rules and the Services Diagnosis Error report: a client's documents in a program.
@@ -50,7 +54,7 @@ class DiagnosisDocument(models.Model):
 class DiagnosisCode(models.Model):
     document = models.ForeignKey(DiagnosisDocument, on_delete=models.CASCADE, related_name="codes")
     code = models.CharField(max_length=8)
-    billing_order = models.PositiveSmallIntegerField()
+    billing_order = models.PositiveSmallIntegerField(validators=bounds.range_validators(1, bounds.PRIORITY_MAX))
 
     AGENCY_PATH: ClassVar[str] = "document__program__agency"
 
@@ -60,6 +64,7 @@ class DiagnosisCode(models.Model):
             models.UniqueConstraint(fields=["document", "billing_order"], name="diagnosis_code_unique_order"),
             models.UniqueConstraint(fields=["document", "code"], name="diagnosis_code_unique_code"),
             models.CheckConstraint(condition=Q(billing_order__gte=1), name="diagnosis_code_order_positive"),
+            bounds.range_check("billing_order", None, bounds.PRIORITY_MAX, name="diagnosis_code_order_bounds"),
         ]
 
     def __str__(self) -> str:

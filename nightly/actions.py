@@ -3,46 +3,50 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from typing import Any
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Max
-from django.utils import timezone
 
 from common.audit import acting_as
-from nightly import tasks
-from nightly.engine import RunAlreadyActive, create_run
+from nightly import engine, tasks
+from nightly.engine import RunAlreadyActive, create_run, fail_abandoned_runs
 from nightly.models import FailureOverride, NightlyRun, Rule
 from services.models import Service
 
-__all__ = ["RunAlreadyActive", "fail_abandoned_runs", "override_failure", "start_nightly_run"]
+__all__ = [
+    "RunAlreadyActive",
+    "RunFinished",
+    "cancel_nightly_run",
+    "fail_abandoned_runs",
+    "override_failure",
+    "start_nightly_run",
+]
+
+logger = logging.getLogger(__name__)
 
 
 def can_run_nightly(user: Any) -> bool:
     return bool(getattr(user, "is_authenticated", False) and user.role in {"county_billing", "system_admin"})
 
 
-def fail_abandoned_runs(*, now: dt.datetime | None = None) -> int:
-    """Mark failed the active runs that show no progress for longer than a task may run.
+class RunFinished(Exception):
+    """The run to cancel has already finished (API: 409)."""
 
-    A run whose worker and broker both lost its messages would otherwise hold the one-run lock
-    forever. Progress is the latest of its creation, start and finished chunks.
+
+def cancel_nightly_run(*, user: Any, run: NightlyRun) -> NightlyRun:
+    """End a queued or running run as failed with the reason "cancelled" (county billing, system admin).
+
+    Raises PermissionDenied for other roles, RunFinished when the run already finished.
     """
-    now = now or timezone.now()
-    limit = dt.timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT)
-    active = NightlyRun.objects.filter(status__in=[NightlyRun.Status.QUEUED, NightlyRun.Status.RUNNING]).annotate(
-        last_chunk=Max("chunks__finished_at")
-    )
-    abandoned = [
-        run.pk
-        for run in active
-        if max(t for t in (run.created_at, run.started_at, run.last_chunk) if t is not None) < now - limit
-    ]
-    return NightlyRun.objects.filter(pk__in=abandoned).update(
-        status=NightlyRun.Status.FAILED, finished_at=now, error="Abandoned: no progress within the task time limit."
-    )
+    if not can_run_nightly(user):
+        raise PermissionDenied("Only county billing and system admins cancel the nightly run.")
+    if not engine.cancel_run(run.pk):
+        raise RunFinished(f"Run {run.pk} has already finished.")
+    logger.info("nightly run %s cancelled by user %s", run.pk, user.pk)
+    run.refresh_from_db()
+    return run
 
 
 def start_nightly_run(*, user: Any, as_of: dt.date) -> NightlyRun:

@@ -5,8 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from django.utils import timezone
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import mixins, permissions, serializers, status, viewsets
+from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.generics import get_object_or_404
 from rest_framework.parsers import JSONParser
@@ -14,6 +15,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.routers import BaseRouter
 
+from common import bounds
 from common.rest import Conflict
 from common.scope import scope_queryset
 from nightly import actions, selectors
@@ -39,12 +41,15 @@ class NightlyRunSerializer(serializers.ModelSerializer):
             "chunks_done",
             "duration_seconds",
             "created_at",
+            # Why a failed run failed: "cancelled", abandoned, or the chunks that failed (no client data).
+            "error",
+            "heartbeat_at",
         ]
         read_only_fields = fields
 
 
 class StartRunSerializer(serializers.Serializer):
-    as_of = serializers.DateField(required=False)
+    as_of = serializers.DateField(required=False, validators=[bounds.validate_run_date])
 
     def validate_as_of(self, value: Any) -> Any:
         # A run date in the future would judge timely filing and limits against days not yet lived.
@@ -79,6 +84,19 @@ class NightlyRunViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
         except actions.RunAlreadyActive as exc:
             raise Conflict(detail=str(exc)) from exc
         return Response(NightlyRunSerializer(run).data, status=status.HTTP_202_ACCEPTED)
+
+    @extend_schema(request=None, responses={200: NightlyRunSerializer, 409: OpenApiResponse(description="Finished.")})
+    @action(detail=True, methods=["post"])
+    def cancel(self, request: Request, pk: str | None = None) -> Response:
+        """End a queued or running run as failed, reason "cancelled" (200); 409 once it has finished."""
+        if not actions.can_run_nightly(request.user):
+            raise PermissionDenied("Only county billing and system admins cancel the nightly run.")
+        run = self.get_object()
+        try:
+            run = actions.cancel_nightly_run(user=request.user, run=run)
+        except actions.RunFinished as exc:
+            raise Conflict(detail=str(exc)) from exc
+        return Response(NightlyRunSerializer(run).data)
 
 
 class FailureOverrideSerializer(serializers.ModelSerializer):

@@ -16,6 +16,17 @@ them, are always in one chunk). Each chunk is one transaction:
 5. The chunk's receipt (`NightlyRunChunk`) is written in the same transaction; a re-delivered chunk
    finds it and does nothing. The run's totals are the sum of the receipts.
 
+Failure, cancellation and a dead worker (issue 9):
+* A chunk whose transaction fails anyway (entry bounds make every statement safe, see
+  `nightly.rules.sql.units_sql`) is rolled back and leaves a receipt naming its client range and the
+  error type (`NightlyRunChunk.error`, never a message: PostgreSQL's can quote row values); the other
+  chunks go on and the run ends `failed` naming the chunk, never stuck `running`.
+* A chunk checks the run's status when it starts, and commits only while the run is still active (the
+  closing UPDATE of the run row is conditional): a cancelled or failed run's chunks stop doing work.
+* Workers touch `NightlyRun.heartbeat_at` when a chunk starts and finishes and every
+  `heartbeat_interval()` seconds while it works; a run whose last sign of life is older than
+  `settings.NIGHTLY_HEARTBEAT_TIMEOUT` counts as abandoned (`fail_abandoned_runs`).
+
 Decisions where DOMAIN.md leaves a case open:
 * A billable service whose NO_MATCHING_RATE (or ZERO_UNITS) reason was overridden or whose rule is
   disabled completes with rate 0 (charge 0): a complete service must carry a charge, and an override
@@ -30,15 +41,18 @@ Decisions where DOMAIN.md leaves a case open:
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
+import threading
 import time
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 from django.conf import settings
-from django.db import IntegrityError, connection, transaction
-from django.db.models import Q, Sum
+from django.db import IntegrityError, connection, connections, transaction
+from django.db.models import Max, Q, Sum
 from django.utils import timezone
 
 from common.audit import acting_as
@@ -47,6 +61,10 @@ from nightly.rules import RuleCheck, load_all
 from nightly.rules.sql import COMPLETE, SHOW, candidate_filter, units_sql
 
 logger = logging.getLogger(__name__)
+
+DEFAULT_HEARTBEAT_TIMEOUT = 300
+ACTIVE = (NightlyRun.Status.QUEUED, NightlyRun.Status.RUNNING)
+CANCELLED = "cancelled"
 
 
 class RunAlreadyActive(Exception):
@@ -151,9 +169,69 @@ SELECT min(client_id), max(client_id), sum(n) FROM (
 """
 
 
+class RunNotActive(Exception):
+    """The run was cancelled or failed while this chunk worked: the chunk's writes are rolled back."""
+
+
 def chunk_size() -> int:
     # The default lives in settings.py (NIGHTLY_CHUNK_SERVICES), with the reason for its size.
     return int(settings.NIGHTLY_CHUNK_SERVICES)
+
+
+def heartbeat_timeout() -> int:
+    """Seconds without a sign of life after which an active run counts as abandoned."""
+    return int(getattr(settings, "NIGHTLY_HEARTBEAT_TIMEOUT", DEFAULT_HEARTBEAT_TIMEOUT))
+
+
+def heartbeat_interval() -> float:
+    """A working chunk beats five times per timeout, so one late beat never looks like a dead worker."""
+    return max(1.0, heartbeat_timeout() / 5)
+
+
+def heartbeat(run_id: int) -> None:
+    """Record that a worker is alive on this run (its own short statement, visible at once)."""
+    NightlyRun.objects.filter(pk=run_id, status__in=ACTIVE).update(heartbeat_at=timezone.now())
+
+
+@contextmanager
+def beating(run_id: int) -> Iterator[None]:
+    """Beat every `heartbeat_interval()` seconds from a thread (its own connection) while the block runs."""
+    stop = threading.Event()
+
+    def beat() -> None:
+        try:
+            while not stop.wait(heartbeat_interval()):
+                heartbeat(run_id)
+        except Exception:  # a lost beat only makes the run look older; never fail the chunk for it
+            logger.warning("nightly run %s: heartbeat not written", run_id)
+        finally:
+            connections.close_all()
+
+    thread = threading.Thread(target=beat, name=f"nightly-heartbeat-{run_id}", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join()
+
+
+def describe_error(exc: BaseException) -> str:
+    """The error's type and SQLSTATE only: PostgreSQL's messages can quote a row's values (PHI)."""
+    cause = exc.__cause__
+    # psycopg 3 names the code `sqlstate`, psycopg2 `pgcode`.
+    sqlstate = next(
+        (
+            code
+            for code in (getattr(err, attr, None) for err in (cause, exc) for attr in ("sqlstate", "pgcode"))
+            if code
+        ),
+        None,
+    )
+    name = type(exc).__name__
+    if cause is not None and type(cause).__name__ != name:
+        name = f"{name}: {type(cause).__name__}"
+    return f"{name} (SQLSTATE {sqlstate})" if sqlstate else name
 
 
 def active_rules(as_of: Any) -> list[Rule]:
@@ -194,12 +272,15 @@ def plan_chunks(as_of: Any, size: int | None = None) -> list[tuple[int, int]]:
 
 
 def begin_run(run: NightlyRun) -> list[tuple[int, int]]:
-    """Mark the run running and plan its chunks."""
+    """Mark the run running and plan its chunks; RunNotActive when it was cancelled while queued."""
     chunks = plan_chunks(run.as_of)
-    run.status = NightlyRun.Status.RUNNING
-    run.started_at = timezone.now()
-    run.chunks_total = len(chunks)
-    run.save(update_fields=["status", "started_at", "chunks_total"])
+    now = timezone.now()
+    started = NightlyRun.objects.filter(pk=run.pk, status__in=ACTIVE).update(
+        status=NightlyRun.Status.RUNNING, started_at=now, heartbeat_at=now, chunks_total=len(chunks)
+    )
+    if not started:
+        raise RunNotActive(run.pk)
+    run.status, run.started_at, run.heartbeat_at, run.chunks_total = NightlyRun.Status.RUNNING, now, now, len(chunks)
     return chunks
 
 
@@ -214,9 +295,32 @@ def _rule_statement(check: RuleCheck) -> str:
 def validate_chunk(*, run_id: int, client_lo: int, client_hi: int, rule_ids: Sequence[int] | None = None) -> bool:
     """Validate the candidates of clients `client_lo`..`client_hi` in one transaction.
 
-    Returns False when the chunk had already been done (a re-delivered task).
+    Returns False when the chunk did nothing: already done (a re-delivered task), the run no longer
+    active (cancelled, failed), or the chunk failed (its receipt then names the error type; the
+    exception is not raised, so the run's other chunks and its close go on).
     """
     run = NightlyRun.objects.get(pk=run_id)
+    if run.status not in ACTIVE:
+        return False
+    heartbeat(run_id)
+    try:
+        with beating(run_id):
+            return _validate_chunk(run, client_lo=client_lo, client_hi=client_hi, rule_ids=rule_ids)
+    except RunNotActive:
+        return False
+    except Exception as exc:
+        error = describe_error(exc)
+        logger.error("nightly run %s: chunk of clients %s-%s failed: %s", run_id, client_lo, client_hi, error)
+        with transaction.atomic():
+            NightlyRunChunk.objects.get_or_create(
+                run_id=run_id, client_lo=client_lo, defaults={"client_hi": client_hi, "error": error[:200]}
+            )
+        heartbeat(run_id)
+        return False
+
+
+def _validate_chunk(run: NightlyRun, *, client_lo: int, client_hi: int, rule_ids: Sequence[int] | None) -> bool:
+    run_id = run.pk
     checks = load_all()
     rules = active_rules(run.as_of) if rule_ids is None else list(Rule.objects.filter(pk__in=rule_ids))
     params: dict[str, Any] = {
@@ -273,7 +377,14 @@ def validate_chunk(*, run_id: int, client_lo: int, client_hi: int, rule_ids: Seq
             services_skipped=0 if run.dry_run else checked - completed - failed,
             failures_by_rule=by_rule,
         )
-        cursor.execute("UPDATE nightly_nightlyrun SET chunks_done = chunks_done + 1 WHERE id = %s", [run_id])
+        # Commit only while the run is active: a run cancelled meanwhile keeps none of this chunk's writes.
+        cursor.execute(
+            """UPDATE nightly_nightlyrun SET chunks_done = chunks_done + 1, heartbeat_at = %(now)s
+               WHERE id = %(run_id)s AND status IN ('queued', 'running') RETURNING id""",
+            {**params, "now": timezone.now()},
+        )
+        if cursor.fetchone() is None:
+            raise RunNotActive(run_id)
         cursor.execute("DROP TABLE IF EXISTS nightly_cand, nightly_fail, nightly_written")
     return True
 
@@ -282,6 +393,9 @@ def close_run(run_id: int) -> NightlyRun:
     """Total the chunks' receipts into the run and mark it finished (idempotent)."""
     with transaction.atomic():
         run = NightlyRun.objects.select_for_update().get(pk=run_id)
+        if run.status not in ACTIVE:
+            # Closed already (a re-delivered close), cancelled or abandoned: its outcome stands.
+            return run
         receipts = list(run.chunks.exclude(finished_at=None).values("failures_by_rule"))
         totals = run.chunks.exclude(finished_at=None).aggregate(
             checked=Sum("services_checked"), completed=Sum("services_completed"), failed=Sum("services_failed")
@@ -298,15 +412,57 @@ def close_run(run_id: int) -> NightlyRun:
         run.duration_seconds = (run.finished_at - (run.started_at or run.created_at)).total_seconds()
         run.status = NightlyRun.Status.SUCCEEDED if run.chunks_done >= run.chunks_total else NightlyRun.Status.FAILED
         if run.status == NightlyRun.Status.FAILED and not run.error:
-            run.error = f"{run.chunks_total - run.chunks_done} of {run.chunks_total} chunks did not finish."
+            failed = [
+                f"clients {chunk.client_lo}-{chunk.client_hi}: {chunk.error}"
+                for chunk in run.chunks.filter(finished_at=None).exclude(error="")
+            ]
+            run.error = f"{run.chunks_total - run.chunks_done} of {run.chunks_total} chunks did not finish." + (
+                " Failed chunks: " + "; ".join(failed) if failed else ""
+            )
         run.save()
     return run
 
 
-def fail_run(run_id: int, error: str) -> None:
-    """Mark a run failed (the message names the error type only: no client data)."""
-    NightlyRun.objects.filter(pk=run_id, status__in=[NightlyRun.Status.QUEUED, NightlyRun.Status.RUNNING]).update(
-        status=NightlyRun.Status.FAILED, finished_at=timezone.now(), error=error[:500]
+def fail_run(run_id: int, error: str) -> bool:
+    """Mark an active run failed (the message names the error type only: no client data).
+
+    Returns False when the run had already finished.
+    """
+    return bool(
+        NightlyRun.objects.filter(pk=run_id, status__in=ACTIVE).update(
+            status=NightlyRun.Status.FAILED, finished_at=timezone.now(), error=error[:500]
+        )
+    )
+
+
+def cancel_run(run_id: int) -> bool:
+    """End a queued or running run as failed with the reason "cancelled" (API.md); False if finished.
+
+    Chunks in flight roll back (their commit is conditional on the run being active), chunks not yet
+    started return at once, and the one-run lock is free for the next run immediately.
+    """
+    return fail_run(run_id, CANCELLED)
+
+
+def fail_abandoned_runs(*, now: dt.datetime | None = None) -> int:
+    """Mark failed the active runs with no sign of life for `heartbeat_timeout()` seconds.
+
+    A sign of life is the run's creation, its start, its latest heartbeat or a finished chunk. A run
+    whose worker died (or whose messages the broker lost) would otherwise hold the one-run lock.
+    """
+    now = now or timezone.now()
+    limit = dt.timedelta(seconds=heartbeat_timeout())
+    active = NightlyRun.objects.filter(status__in=ACTIVE).annotate(last_chunk=Max("chunks__finished_at"))
+    abandoned = [
+        run.pk
+        for run in active
+        if max(t for t in (run.created_at, run.started_at, run.heartbeat_at, run.last_chunk) if t is not None)
+        < now - limit
+    ]
+    return NightlyRun.objects.filter(pk__in=abandoned, status__in=ACTIVE).update(
+        status=NightlyRun.Status.FAILED,
+        finished_at=now,
+        error=f"Abandoned: no heartbeat for more than {heartbeat_timeout()} seconds (the worker stopped).",
     )
 
 
@@ -321,9 +477,13 @@ def run_validation(*, as_of: Any, run: NightlyRun | None = None, dry_run: bool =
     try:
         chunks = begin_run(run)
         rule_ids = [rule.pk for rule in active_rules(run.as_of)]
+        # A failing chunk records itself and returns: the others still run, and the close ends the
+        # run failed naming it. A cancelled run's remaining chunks return at once.
         for lo, hi in chunks:
             validate_chunk(run_id=run.pk, client_lo=lo, client_hi=hi, rule_ids=rule_ids)
         run = close_run(run.pk)
+    except RunNotActive:
+        return NightlyRun.objects.get(pk=run.pk)
     except Exception as exc:
         fail_run(run.pk, f"{type(exc).__name__} while validating")
         raise

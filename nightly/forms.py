@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 from django.utils import timezone
 
+from common import bounds
 from nightly.models import Rule
 
 
@@ -15,11 +16,19 @@ class StartRunForm(forms.Form):
         label="Run date",
         help_text="Services in Show dated on or before this day are validated.",
         widget=forms.DateInput(attrs={"type": "date"}),
+        validators=[bounds.validate_run_date],
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["as_of"].initial = timezone.localdate()
+
+    def clean_as_of(self) -> Any:
+        # As the API: a run date in the future would judge timely filing and limits against days not yet lived.
+        value = self.cleaned_data["as_of"]
+        if value > timezone.localdate():
+            raise forms.ValidationError("The run date cannot be in the future.")
+        return value
 
 
 class OverrideForm(forms.Form):

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 
+from common import bounds
 from common.audit import audited
 from services.models import Service
 
@@ -23,8 +24,8 @@ class Rule(models.Model):
     resolution_hint = models.TextField(blank=True)
     severity = models.CharField(max_length=7, choices=Severity.choices, default=Severity.ERROR)
     enabled = models.BooleanField(default=True)
-    effective_from = models.DateField(null=True, blank=True)
-    effective_to = models.DateField(null=True, blank=True)
+    effective_from = models.DateField(null=True, blank=True, validators=bounds.date_validators())
+    effective_to = models.DateField(null=True, blank=True, validators=bounds.date_validators())
     # Display order, as DOMAIN.md lists the catalogue.
     position = models.PositiveSmallIntegerField(default=0)
 
@@ -37,6 +38,8 @@ class Rule(models.Model):
                 | Q(effective_to__gte=F("effective_from")),
                 name="rule_effective_to_on_or_after_from",
             ),
+            bounds.date_check("effective_from", name="rule_effective_from_bounds"),
+            bounds.date_check("effective_to", name="rule_effective_to_bounds"),
         ]
 
     def __str__(self) -> str:
@@ -67,6 +70,9 @@ class NightlyRun(models.Model):
     chunks_done = models.PositiveIntegerField(default=0)
     duration_seconds = models.FloatField(null=True, blank=True)
     error = models.TextField(blank=True)
+    # Touched by the workers as chunks start and finish (and by the in-process loop): a run whose
+    # heartbeat is older than settings.NIGHTLY_HEARTBEAT_TIMEOUT counts as abandoned (its worker died).
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
@@ -157,6 +163,9 @@ class NightlyRunChunk(models.Model):
     # Services changed by staff while the chunk evaluated them: left in Show for the next run.
     services_skipped = models.PositiveIntegerField(default=0)
     failures_by_rule = models.JSONField(default=dict, blank=True)
+    # A chunk whose transaction failed: written after its rollback, the error type only (no client
+    # data); `finished_at` stays empty, so the run ends failed and names this client range.
+    error = models.CharField(max_length=200, blank=True, default="", db_default="")
 
     class Meta:
         ordering = ["run_id", "client_lo"]

@@ -30,6 +30,8 @@ def run_nightly(as_of: str | None = None, run_id: int | None = None) -> int | No
     """Start a run (the beat schedule calls it with no arguments: today in the county's time zone)."""
     if run_id is None:
         day = dt.date.fromisoformat(as_of) if as_of else timezone.localdate()
+        # A run whose worker died no longer holds the lock once its heartbeat is stale.
+        engine.fail_abandoned_runs()
         try:
             run = engine.create_run(as_of=day)
         except engine.RunAlreadyActive as exc:
@@ -43,6 +45,9 @@ def run_nightly(as_of: str | None = None, run_id: int | None = None) -> int | No
     try:
         chunks = engine.begin_run(run)
         rule_ids = [rule.pk for rule in engine.active_rules(run.as_of)]
+    except engine.RunNotActive:
+        # Cancelled (or found abandoned) while it waited in the queue.
+        return run.pk
     except Exception as exc:
         engine.fail_run(run.pk, f"{type(exc).__name__} while planning")
         raise
@@ -58,6 +63,8 @@ def run_nightly(as_of: str | None = None, run_id: int | None = None) -> int | No
     name="nightly.validate_chunk", acks_late=True, soft_time_limit=CHUNK_SOFT_LIMIT, time_limit=CHUNK_HARD_LIMIT
 )
 def validate_chunk(run_id: int, client_lo: int, client_hi: int, rule_ids: list[int]) -> bool:
+    # A chunk that fails records itself on its receipt and returns False rather than raising, so the
+    # chord still calls close_run, which ends the run failed and names the chunk.
     return engine.validate_chunk(run_id=run_id, client_lo=client_lo, client_hi=client_hi, rule_ids=rule_ids)
 
 

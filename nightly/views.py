@@ -93,6 +93,22 @@ def start_run(request: Request) -> HttpResponse:
 
 
 @login_required
+def cancel_run(request: Request, pk: int) -> HttpResponse:
+    """Confirm (GET), then cancel (POST, CSRF) a queued or running run: it ends failed, "cancelled"."""
+    _require_county(request)
+    run = get_object_or_404(NightlyRun, pk=pk)
+    if request.method == "POST":
+        try:
+            actions.cancel_nightly_run(user=request.user, run=run)
+        except actions.RunFinished:
+            messages.error(request, f"Run {run.pk} has already finished.")
+            return redirect("nightly-runs")
+        messages.success(request, f"Run {run.pk} cancelled: it ends failed, and the next run can start.")
+        return redirect("nightly-runs")
+    return render(request, "nightly/cancel_run.html", {"run": run})
+
+
+@login_required
 def run_progress(request: Request, pk: int) -> HttpResponse:
     """One run's row, polled by htmx while the run is queued or running."""
     _require_county(request)

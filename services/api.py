@@ -18,6 +18,7 @@ from rest_framework.routers import BaseRouter
 
 from clients.models import Client, Location, Program, Staff
 from clients.selectors import clients_for_user, programs_for_user, staff_for_user
+from common import bounds
 from common.rest import ClientRecordPermission, Conflict
 from common.viewsets import (
     IdFilter,
@@ -123,7 +124,9 @@ class RateSerializer(StrictModelSerializer):
     procedure = ScopedPrimaryKeyRelatedField(queryset=Procedure.objects.all())
     program = ScopedPrimaryKeyRelatedField(queryset=Program.objects.all(), allow_null=True, required=False)
     payer = ScopedPrimaryKeyRelatedField(queryset=Payer.objects.all(), allow_null=True, required=False)
-    amount = serializers.DecimalField(max_digits=10, decimal_places=2, min_value=0)
+    amount = serializers.DecimalField(
+        max_digits=10, decimal_places=2, min_value=bounds.MONEY_MIN, max_value=bounds.RATE_MAX
+    )
 
     class Meta:
         model = Rate

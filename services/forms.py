@@ -9,6 +9,7 @@ from django import forms
 
 from clients.forms import DATE_WIDGET
 from clients.models import Location, Program, Staff
+from common import bounds
 from coverage.models import Payer
 from services.models import Authorization, Procedure, Service
 
@@ -28,8 +29,15 @@ class CorrectionFields(forms.Form):
     procedure = ProcedureChoiceField(queryset=Procedure.objects.order_by("code", "modifier"))
     location = forms.ModelChoiceField(queryset=Location.objects.order_by("name"))
     mode_of_delivery = forms.ChoiceField(choices=Service.ModeOfDelivery.choices)
-    start = forms.DateTimeField(label="Start (county time)", widget=START_WIDGET, input_formats=START_FORMATS)
-    duration_minutes = forms.IntegerField(label="Duration (minutes)", min_value=1, max_value=24 * 60 * 31)
+    start = forms.DateTimeField(
+        label="Start (county time)",
+        widget=START_WIDGET,
+        input_formats=START_FORMATS,
+        validators=[*bounds.datetime_validators(), bounds.NotFarAhead()],
+    )
+    duration_minutes = forms.IntegerField(
+        label="Duration (minutes)", min_value=bounds.DURATION_MIN, max_value=bounds.DURATION_MAX
+    )
     note_signed = forms.BooleanField(label="Note signed", required=False)
     do_not_complete = forms.BooleanField(
         label="Do Not Complete", required=False, help_text="The nightly run leaves this service alone."
@@ -90,7 +98,7 @@ class AuthorizationForm(forms.Form):
     payer = forms.ModelChoiceField(queryset=Payer.objects.order_by("name"), label="Coverage plan")
     procedure = forms.ModelChoiceField(queryset=Procedure.objects.order_by("code", "modifier"))
     tar_number = forms.CharField(label="TAR number", max_length=40)
-    start_date = forms.DateField(widget=DATE_WIDGET)
-    end_date = forms.DateField(widget=DATE_WIDGET)
-    quantity = forms.IntegerField(min_value=1, help_text="Units approved.")
+    start_date = forms.DateField(widget=DATE_WIDGET, validators=bounds.date_validators())
+    end_date = forms.DateField(widget=DATE_WIDGET, validators=bounds.date_validators())
+    quantity = forms.IntegerField(min_value=1, max_value=bounds.COUNT_MAX, help_text="Units approved.")
     status = forms.ChoiceField(choices=Authorization.Status.choices, initial=Authorization.Status.APPROVED)

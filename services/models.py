@@ -10,6 +10,7 @@ from django.db import models
 from django.db.models import F, Q
 
 from clients.models import Client, Location, Program, Staff
+from common import bounds
 from common.audit import audited
 from coverage.models import Payer
 
@@ -73,15 +74,21 @@ class ProcedureLimit(models.Model):
         DAY = "day", "Calendar day"
 
     procedure = models.ForeignKey(Procedure, on_delete=models.CASCADE, related_name="limits")
-    max_count = models.PositiveIntegerField(null=True, blank=True)
+    max_count = models.PositiveIntegerField(
+        null=True, blank=True, validators=bounds.range_validators(1, bounds.COUNT_MAX)
+    )
     period = models.CharField(max_length=8, choices=Period.choices, default=Period.LIFETIME)
     # With distinct dates, two services on the same date count as two (the second is an extra).
     distinct_dates = models.BooleanField(default=False)
-    max_minutes = models.PositiveIntegerField(null=True, blank=True)
+    max_minutes = models.PositiveIntegerField(
+        null=True, blank=True, validators=bounds.range_validators(1, bounds.COUNT_MAX)
+    )
     prerequisite_procedure = models.ForeignKey(
         Procedure, on_delete=models.PROTECT, null=True, blank=True, related_name="prerequisite_of"
     )
-    prerequisite_months = models.PositiveSmallIntegerField(null=True, blank=True)
+    prerequisite_months = models.PositiveSmallIntegerField(
+        null=True, blank=True, validators=bounds.range_validators(1, bounds.MONTHS_MAX)
+    )
 
     class Meta:
         ordering = ["procedure_id", "id"]
@@ -107,6 +114,9 @@ class ProcedureLimit(models.Model):
                 condition=Q(max_minutes__isnull=True) | Q(max_minutes__gte=1),
                 name="procedure_limit_minutes_positive",
             ),
+            bounds.range_check("max_count", None, bounds.COUNT_MAX, name="procedure_limit_count_bounds"),
+            bounds.range_check("max_minutes", None, bounds.COUNT_MAX, name="procedure_limit_minutes_bounds"),
+            bounds.range_check("prerequisite_months", None, bounds.MONTHS_MAX, name="procedure_limit_months_bounds"),
         ]
 
     def __str__(self) -> str:
@@ -118,9 +128,12 @@ class Rate(models.Model):
     procedure = models.ForeignKey(Procedure, on_delete=models.PROTECT, related_name="rates")
     program = models.ForeignKey(Program, on_delete=models.PROTECT, null=True, blank=True, related_name="rates")
     payer = models.ForeignKey(Payer, on_delete=models.PROTECT, null=True, blank=True, related_name="rates")
-    start_date = models.DateField()
-    end_date = models.DateField(null=True, blank=True)
-    amount = models.DecimalField(max_digits=10, decimal_places=2)
+    start_date = models.DateField(validators=bounds.date_validators())
+    end_date = models.DateField(null=True, blank=True, validators=bounds.date_validators())
+    # At most RATE_MAX per unit, so that the largest units x rate fits Service.charge.
+    amount = models.DecimalField(
+        max_digits=10, decimal_places=2, validators=bounds.range_validators(bounds.MONEY_MIN, bounds.RATE_MAX)
+    )
 
     class Meta:
         ordering = ["procedure_id", "start_date"]
@@ -130,6 +143,9 @@ class Rate(models.Model):
                 name="rate_end_on_or_after_start",
             ),
             models.CheckConstraint(condition=Q(amount__gte=0), name="rate_amount_not_negative"),
+            bounds.range_check("amount", None, bounds.RATE_MAX, name="rate_amount_bounds"),
+            bounds.date_check("start_date", name="rate_start_date_bounds"),
+            bounds.date_check("end_date", name="rate_end_date_bounds"),
         ]
         indexes = [
             # NO_MATCHING_RATE and the completion's rate match: by procedure and date.
@@ -153,9 +169,9 @@ class Authorization(models.Model):
     payer = models.ForeignKey(Payer, on_delete=models.PROTECT, related_name="authorizations")
     procedure = models.ForeignKey(Procedure, on_delete=models.PROTECT, related_name="authorizations")
     tar_number = models.CharField(max_length=40)
-    start_date = models.DateField()
-    end_date = models.DateField()
-    quantity = models.PositiveIntegerField()
+    start_date = models.DateField(validators=bounds.date_validators())
+    end_date = models.DateField(validators=bounds.date_validators())
+    quantity = models.PositiveIntegerField(validators=bounds.range_validators(1, bounds.COUNT_MAX))
     status = models.CharField(max_length=11, choices=Status.choices, default=Status.IN_PROGRESS)
 
     CLIENT_PATH: ClassVar[str] = "client"
@@ -167,6 +183,9 @@ class Authorization(models.Model):
                 condition=Q(end_date__gte=F("start_date")), name="authorization_end_on_or_after_start"
             ),
             models.CheckConstraint(condition=Q(quantity__gte=1), name="authorization_quantity_positive"),
+            bounds.range_check("quantity", None, bounds.COUNT_MAX, name="authorization_quantity_bounds"),
+            bounds.date_check("start_date", name="authorization_start_date_bounds"),
+            bounds.date_check("end_date", name="authorization_end_date_bounds"),
         ]
         indexes = [
             # AUTHORIZATION_REQUIRED / AUTHORIZATION_EXHAUSTED: approved TARs of a client for a procedure.
@@ -200,7 +219,7 @@ class Service(models.Model):
     procedure = models.ForeignKey(Procedure, on_delete=models.PROTECT, related_name="services")
     clinician = models.ForeignKey(Staff, on_delete=models.PROTECT, related_name="services")
     location = models.ForeignKey(Location, on_delete=models.PROTECT, related_name="services")
-    start = models.DateTimeField()
+    start = models.DateTimeField(validators=[*bounds.datetime_validators(), bounds.NotFarAhead()])
     # The date of service: the start's calendar date in the county's time zone. Computed by
     # PostgreSQL so that bulk writes can never disagree with it.
     date_of_service = models.GeneratedField(
@@ -208,7 +227,10 @@ class Service(models.Model):
         output_field=models.DateField(),
         db_persist=True,
     )
-    duration_minutes = models.PositiveIntegerField()
+    # At most 31 days (bounds.DURATION_MAX): the engine's units and charge fit their columns by construction.
+    duration_minutes = models.PositiveIntegerField(
+        validators=bounds.range_validators(bounds.DURATION_MIN, bounds.DURATION_MAX)
+    )
     status = models.CharField(max_length=9, choices=Status.choices, default=Status.SHOW)
     mode_of_delivery = models.CharField(max_length=16, choices=ModeOfDelivery.choices, default=ModeOfDelivery.IN_PERSON)
     note_signed = models.BooleanField(default=False)
@@ -229,6 +251,8 @@ class Service(models.Model):
         ordering = ["date_of_service", "start", "id"]
         constraints = [
             models.CheckConstraint(condition=Q(duration_minutes__gte=1), name="service_duration_positive"),
+            bounds.range_check("duration_minutes", None, bounds.DURATION_MAX, name="service_duration_bounds"),
+            bounds.datetime_check("start", name="service_start_bounds"),
             models.CheckConstraint(
                 condition=Q(claimed=False) | Q(status="complete"), name="service_claimed_only_when_complete"
             ),

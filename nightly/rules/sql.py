@@ -36,9 +36,14 @@ def units_sql(service: str, procedure: str) -> str:
     `minute`: Medi-Cal 15-minute units with the midpoint rule, (minutes + 7) div 15, so 0-7 minutes
     give 0 units, 8-22 give 1, 23-37 give 2. `day`: one per calendar day (county time) the service
     spans; a service ending exactly at midnight does not touch the next day. `service`, `month`: 1.
+
+    Overflow is impossible by construction: the sum is taken in bigint, and entry bounds the duration
+    to 44,640 minutes (common.bounds, a CHECK on the column), so a service has at most 2,976 minute
+    units or 32 day units, within `units` numeric(8,2) and, times a rate of at most 999,999.99, within
+    `charge` numeric(12,2).
     """
     return f"""(CASE {procedure}.unit
-        WHEN {literal(Procedure.Unit.MINUTE)} THEN (({service}.duration_minutes + {MIDPOINT_MINUTES}) / {MINUTES_PER_UNIT})::numeric
+        WHEN {literal(Procedure.Unit.MINUTE)} THEN (({service}.duration_minutes::bigint + {MIDPOINT_MINUTES}) / {MINUTES_PER_UNIT})::numeric
         WHEN {literal(Procedure.Unit.DAY)} THEN ((timezone(%(tz)s, {service}.start + make_interval(mins => {service}.duration_minutes)
                                - interval '1 microsecond'))::date - {service}.date_of_service + 1)::numeric
         ELSE 1::numeric END)"""

@@ -38,11 +38,12 @@ def test_client_is_created_and_read_back_without_the_ssn(as_a):
     assert client.get_ssn() == "123456789"
 
 
-def test_dates_are_read_back_with_four_year_digits(as_a):
-    """strftime's %Y drops leading zeros: year 700 read back as "700-05-25", not a date by the schema."""
+def test_a_birth_date_before_1900_is_refused(as_a):
+    """Year 700 was once stored (and read back without its leading zero); the domain bounds (issue 9)
+    now refuse any date before 1900-01-01 with a 400 naming the field."""
     created = as_a.post("/api/clients/", {**NEW_CLIENT, "date_of_birth": "0700-05-25"}, format="json")
-    assert created.status_code == 201, created.json()
-    assert created.json()["date_of_birth"] == "0700-05-25"
+    assert created.status_code == 400
+    assert list(created.json()) == ["date_of_birth"]
 
 
 def test_new_client_enters_the_agency_scope_with_its_first_enrollment(world_a, as_a):

@@ -69,6 +69,7 @@ API_MD_ROUTES = [
     ("get", "/api/nightly-runs/"),
     ("post", "/api/nightly-runs/"),
     ("get", "/api/nightly-runs/{id}/"),
+    ("post", "/api/nightly-runs/{id}/cancel/"),
     ("get", "/api/reports/service-errors/"),
     ("get", "/api/reports/services-needing-attention/"),
 ]

@@ -353,21 +353,6 @@ def test_beat_schedule_starts_the_run_at_one_in_the_county(settings):
     assert settings.CELERY_TIMEZONE == settings.TIME_ZONE
 
 
-def test_a_run_without_progress_past_the_task_time_limit_is_abandoned_and_no_longer_blocks(county_user, settings):
-    from nightly import actions
-
-    stuck = NightlyRun.objects.create(as_of=AS_OF, status=NightlyRun.Status.RUNNING)
-    NightlyRun.objects.filter(pk=stuck.pk).update(
-        created_at=dt.datetime(2026, 11, 1, tzinfo=dt.UTC), started_at=dt.datetime(2026, 11, 1, tzinfo=dt.UTC)
-    )
-    recent = dt.datetime(2026, 11, 1, 0, 30, tzinfo=dt.UTC)
-    assert actions.fail_abandoned_runs(now=recent) == 0
-    assert actions.fail_abandoned_runs(now=dt.datetime(2026, 11, 1, 2, 0, tzinfo=dt.UTC)) == 1
-    stuck.refresh_from_db()
-    assert stuck.status == NightlyRun.Status.FAILED
-    assert "Abandoned" in stuck.error
-
-
 def test_warning_rule_is_reported_but_does_not_block_completion(validate):
     Rule.objects.filter(code="NOTE_NOT_SIGNED").update(severity=Rule.Severity.WARNING)
     warned = f.billable_service(note_signed=False)

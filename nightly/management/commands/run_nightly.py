@@ -5,17 +5,23 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
+from common import bounds
 from nightly.engine import RunAlreadyActive, run_validation
 
 
 def _date(value: str) -> dt.date:
     try:
-        return dt.date.fromisoformat(value)
+        day = dt.date.fromisoformat(value)
+        bounds.validate_run_date(day)
     except ValueError as exc:
         raise CommandError(f"--date must be YYYY-MM-DD, not {value!r}.") from exc
+    except ValidationError as exc:
+        raise CommandError(f"--date: {exc.messages[0]}") from exc
+    return day
 
 
 class Command(BaseCommand):
