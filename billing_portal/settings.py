@@ -139,6 +139,10 @@ AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
+    # A username longer than any user's is a 400 once ModelBackend found no such user, before axes
+    # records the failure in a column too short for it. After ModelBackend: `force_login` and
+    # `login()` take the first backend that can load a user, which must be ModelBackend.
+    "accounts.backends.UsernameLengthBackend",
     "accounts.backends.RolePermissionBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
