@@ -228,8 +228,10 @@ def test_other_moves_and_a_put_repeating_the_status_still_pass(world_a, as_a):
         status="scheduled",
         start=timezone.now() + dt.timedelta(days=3),
     )
-    url = f"/api/services/{future.pk}/"
-    assert as_a.patch(url, {"status": "cancel"}, format="json").json()["status"] == "cancel"
+    # Scheduled stays allowed while the start is ahead.
+    response = as_a.patch(f"/api/services/{future.pk}/", {"status": "scheduled", "duration_minutes": 30}, format="json")
+    assert response.status_code == 200, response.json()
+    assert (response.json()["status"], response.json()["duration_minutes"]) == ("scheduled", 30)
     # A PUT repeats the status the service has: no move, so not refused.
     body = as_a.get(f"/api/services/{world_a.service.pk}/").json()
     assert as_a.put(f"/api/services/{world_a.service.pk}/", body, format="json").status_code == 200
