@@ -12,6 +12,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import BadRequest
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import HttpResponse
@@ -22,6 +23,7 @@ from django_filters import FilterSet
 from accounts.models import AccessLog, User
 from common.access_log import record_access
 from common.http import AuthenticatedRequest
+from common.rest import page_number
 from reports import exports, queries
 from reports.filters import DiagnosisErrorFilter, EnrollmentFilter, ServiceErrorFilter, ServiceFilter
 from reports.models import CorrectionDeadline
@@ -158,8 +160,11 @@ def _sort(request: Request) -> tuple[str, bool]:
 
 
 def _page_number(request: Request) -> int:
-    raw = request.GET.get("page", "1")
-    return int(raw) if raw.isdigit() and int(raw) >= 1 else 1
+    # The page's offset goes into SQL: a number beyond bigint was a 500. Junk is a 400 like the API's.
+    try:
+        return page_number(request.GET.get("page"))
+    except ValueError as error:
+        raise BadRequest(str(error)) from None
 
 
 @login_required

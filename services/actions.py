@@ -23,7 +23,7 @@ from common.scope import scope_queryset
 from common.selectors import in_scope
 from coverage.models import Payer
 from services.models import Authorization, Procedure, Service
-from services.status import check_transition
+from services.status import check_transition, plain_move_problem
 
 S = Service.Status
 
@@ -142,7 +142,11 @@ def _apply_status(service: Service, status: str) -> list[str]:
 
 
 def set_service_status(*, user: User, service: Service, status: str) -> Service:
-    """The one function that changes a service's status (services/status.py decides what is allowed)."""
+    """The one function that changes a service's status (services/status.py decides what is allowed).
+
+    A move that has an action of its own (Error: `mark_service_error`; Complete: the nightly run;
+    Scheduled once the start has passed) is bad input, a ValidationError on `status` naming it.
+    """
     if not in_scope(user, service):
         raise ValidationError({"service": ["Unknown service."]})
     with transaction.atomic(durable=True), acting_as(user):
@@ -151,7 +155,10 @@ def set_service_status(*, user: User, service: Service, status: str) -> Service:
 
 
 def _set_status(service: Service, status: str) -> None:
+    """A plain status move (PATCH): Error, Complete and a past Scheduled have actions of their own."""
     _lock(service)
+    if problem := plain_move_problem(service, status, now=timezone.now()):
+        raise ValidationError({"status": [problem]})
     changed = _apply_status(service, status)
     if changed:
         service.save(update_fields=[*changed, "updated_at"])
