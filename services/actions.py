@@ -122,7 +122,9 @@ def create_service(
 def _lock(service: Service) -> None:
     """Lock the row and reread what a concurrent run or claim may have changed since it was read."""
     Service.objects.select_for_update().filter(pk=service.pk).first()
-    service.refresh_from_db(fields=["status", "claimed", "units", "rate", "charge", "last_validated_at"])
+    service.refresh_from_db(
+        fields=["status", "claimed", "units", "rate", "charge", "billed_payer", "last_validated_at"]
+    )
 
 
 def _apply_status(service: Service, status: str) -> list[str]:
@@ -134,9 +136,10 @@ def _apply_status(service: Service, status: str) -> list[str]:
     check_transition(service, status, start_in_future=service.start > timezone.now())
     changed = ["status"]
     if service.status == S.COMPLETE:
-        # Leaving Complete: the next run recomputes units, rate and charge.
+        # Leaving Complete: the next run recomputes units, rate, charge and the billed payer.
         service.units = service.rate = service.charge = None
-        changed += ["units", "rate", "charge"]
+        service.billed_payer = None
+        changed += ["units", "rate", "charge", "billed_payer"]
     service.status = status
     return changed
 
