@@ -6,8 +6,8 @@ import re
 from typing import ClassVar
 
 from django.contrib.postgres.constraints import ExclusionConstraint
-from django.core.exceptions import ValidationError
 from django.contrib.postgres.fields import RangeOperators
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Func, Q
 
