@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-import re
 from typing import ClassVar
 
 from django.contrib.postgres.constraints import ExclusionConstraint
 from django.contrib.postgres.fields import RangeOperators
-from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Func, Q
 
 from accounts.audit import audited
 from clients.models import Client
+from coverage.validators import CIN_PAYER_TYPES, check_insured_id
 
 
 @audited()
@@ -29,14 +29,16 @@ class Payer(models.Model):
     MEDI_CAL_TYPES: ClassVar[tuple[str, ...]] = (PayerType.MEDI_CAL, PayerType.MEDI_CAL_DMC)
 
     # Payer types whose insured id is a Medi-Cal CIN (checked on entry when not blank).
-    CIN_TYPES: ClassVar[tuple[str, ...]] = (PayerType.MEDI_CAL, PayerType.MEDI_CAL_DMC, PayerType.MCP)
+    CIN_TYPES: ClassVar[tuple[str, ...]] = CIN_PAYER_TYPES
 
     name = models.CharField(max_length=200, unique=True)
     payer_type = models.CharField(max_length=12, choices=PayerType.choices)
     # The payer's X12 identifier (837P loop 2010BB NM109); blank until claims need it.
     payer_id = models.CharField(max_length=80, blank=True, default="", db_default="")
     # TIMELY_FILING_LIMIT: months after the end of the month of service (Medi-Cal 12; plans often 6).
-    timely_filing_months = models.PositiveSmallIntegerField(default=12, db_default=12)
+    timely_filing_months = models.PositiveSmallIntegerField(
+        default=12, db_default=12, validators=[MinValueValidator(1), MaxValueValidator(120)]
+    )
 
     class Meta:
         ordering = ["name"]
@@ -100,15 +102,4 @@ class Coverage(models.Model):
 
     def clean(self) -> None:
         """The CIN guardrail, in the one place every coverage write (API, forms, imports) passes."""
-        check_insured_id(self.payer if self.payer_id else None, self.insured_id)
-
-
-CIN_RE = re.compile(r"^\d{8}[A-Z]$")
-
-
-def check_insured_id(payer: Payer | None, insured_id: str) -> None:
-    """A non-blank insured id on Medi-Cal, Medi-Cal DMC or managed care plan coverage is shaped like a
-    Medi-Cal CIN: 8 digits and a letter (e.g. 91234567A). A blank one passes: INSURED_ID_MISSING
-    reports it at night. Other payers' member ids have no common shape."""
-    if insured_id and payer is not None and payer.payer_type in Payer.CIN_TYPES and not CIN_RE.match(insured_id):
-        raise ValidationError({"insured_id": ["A Medi-Cal CIN is 8 digits and a letter (e.g. 91234567A)."]}, code="cin")
+        check_insured_id(self.payer.payer_type if self.payer_id else None, self.insured_id)

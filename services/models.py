@@ -56,7 +56,9 @@ class Procedure(models.Model):
     transition_days = models.PositiveSmallIntegerField(default=0, db_default=0)
     # The programs that offer the procedure. Kept here (services depends on clients, never the other
     # way); a program reads them as `program.procedures`. A program with none offers every procedure.
-    programs = models.ManyToManyField(Program, through="ProgramProcedure", blank=True, related_name="procedures")
+    programs: models.ManyToManyField[Program, ProgramProcedure] = models.ManyToManyField(
+        Program, through="ProgramProcedure", blank=True, related_name="procedures"
+    )
 
     class Meta:
         ordering = ["code", "modifier"]
