@@ -10,21 +10,23 @@ from django.core.exceptions import ValidationError
 NPI_PREFIX = "80840"
 
 
-def npi_is_valid(npi: str) -> bool:
-    """10 digits whose last is the Luhn check digit of `80840` + the first nine."""
-    if len(npi) != 10 or not npi.isdigit():
-        return False
+def npi_check_digit(first_nine: str) -> str:
+    """The Luhn check digit of `80840` + the NPI's first nine digits."""
     total = 0
-    # Luhn from the right over prefix + 9 digits (the check digit left out): double every other
-    # digit starting with the rightmost.
-    for position, char in enumerate(reversed(NPI_PREFIX + npi[:9])):
+    # Luhn from the right with the check digit left out: double every other digit, the rightmost first.
+    for position, char in enumerate(reversed(NPI_PREFIX + first_nine)):
         digit = int(char)
         if position % 2 == 0:
             digit *= 2
             if digit > 9:
                 digit -= 9
         total += digit
-    return (10 - total % 10) % 10 == int(npi[9])
+    return str((10 - total % 10) % 10)
+
+
+def npi_is_valid(npi: str) -> bool:
+    """10 digits whose last is the Luhn check digit of `80840` + the first nine."""
+    return len(npi) == 10 and npi.isdigit() and npi_check_digit(npi[:9]) == npi[9]
 
 
 def validate_npi(value: str) -> None:
