@@ -3,6 +3,8 @@ imports all reach them (field validators run in `full_clean`, which every write 
 
 from __future__ import annotations
 
+import re
+
 from django.core.exceptions import ValidationError
 
 # An NPI's check digit is the Luhn digit of the 9 first digits behind the ISO prefix 80840 (CMS,
@@ -33,3 +35,9 @@ def validate_npi(value: str) -> None:
     """A blank NPI passes (claims leave such services out); anything else must be a valid NPI."""
     if value and not npi_is_valid(value):
         raise ValidationError("An NPI is 10 digits with a valid check digit (e.g. 1234567893).", code="npi")
+
+
+def validate_tax_id(value: str) -> None:
+    """A blank tax id passes (claims leave such an agency's services out); else an EIN, 9 digits."""
+    if value and not re.fullmatch(r"\d{2}-?\d{7}", value):
+        raise ValidationError("A tax id (EIN) is 9 digits, e.g. 12-3456789.", code="tax_id")

@@ -1314,14 +1314,16 @@ class _County:
             return (
                 cp.subtype == "homeless"
                 and cp.primary().obj.status == Enrollment.Status.ENROLLED
-                and len(months) >= 3
+                and len(months) >= 2
                 and not any(sp.spec.key == "HOUSING_DEP" for sp in cp.services)
             )
 
-        for number, cp in enumerate(self.pick_clients(self.n(6), "BILLED_AMOUNT_INVALID", ready)):
+        for number, cp in enumerate(self.pick_clients(self.n(8), "BILLED_AMOUNT_INVALID", ready)):
+            # The day after the navigation visit of the second month: two months of it came first.
             navigation = sorted(sp.dos for sp in cp.services if sp.spec.key == "HOUSING_NAV" and self.past(sp))
             second_month = sorted({_month_start(day) for day in navigation})[1]
-            day = self.weekday_on_or_after(_month_end(second_month) + dt.timedelta(days=1))
+            second_visit = min(day for day in navigation if _month_start(day) == second_month)
+            day = self.weekday_on_or_after(second_visit + dt.timedelta(days=1))
             if day > self.yesterday:
                 continue
             sp = self.add_deposit(cp, cp.primary(), day, Decimal("5250.00") if number % 2 else None)
@@ -1329,6 +1331,10 @@ class _County:
                 if number % 2 == 0:
                     sp.obj.billed_amount = None
                 sp.planted.add("BILLED_AMOUNT_INVALID")
+        # And a few deposits already on file, typed above the maximum.
+        for _cp, sp in self.pick_services(self.n(3), lambda cp, sp: sp.spec.key == "HOUSING_DEP"):
+            sp.obj.billed_amount = Decimal("5000.01") + Decimal(self.rng.randrange(0, 50000)) / 100
+            sp.planted.add("BILLED_AMOUNT_INVALID")
 
     def plant_prerequisite(self) -> None:
         """Housing deposits before two months of housing navigation: for housed clients, who had

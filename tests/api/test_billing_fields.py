@@ -55,7 +55,7 @@ def test_agency_npi_tax_id_and_street_default_blank_and_are_written(as_county):
         ("agencies", {"name": "X", "tax_id": "12-34"}, "tax_id"),
         ("payers", {"name": "X", "payer_type": "MCP", "timely_filing_months": 0}, "timely_filing_months"),
         ("payers", {"name": "X", "payer_type": "MCP", "timely_filing_months": 121}, "timely_filing_months"),
-        ("procedures", {"code": "T1017", "name": "X", "transition_days": -1}, "transition_days"),
+        ("procedures", {"code": "T1017", "modifier": "", "name": "X", "transition_days": -1}, "transition_days"),
         ("programs", {"name": "X", "code": "X1", "program_type": "SUD", "procedures": [999999]}, "procedures"),
     ],
 )
@@ -91,7 +91,9 @@ def test_payer_id_and_timely_filing_months_default_and_are_written(as_county):
 
 
 def test_procedure_transition_days_and_rate_is_maximum_default_and_are_written(as_county):
-    created = as_county.post("/api/procedures/", {"code": "T1017", "name": "Care coordination"}, format="json")
+    created = as_county.post(
+        "/api/procedures/", {"code": "T1017", "modifier": "", "name": "Care coordination"}, format="json"
+    )
     assert created.status_code == 201, created.json()
     assert created.json()["transition_days"] == 0
     as_county.patch(f"/api/procedures/{created.json()['id']}/", {"transition_days": 30}, format="json")
