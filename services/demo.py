@@ -1430,7 +1430,7 @@ class _County:
                     obj.status = Service.Status.COMPLETE
                     obj.units = units_for(sp.spec.unit, obj.start, obj.duration_minutes)
                     obj.rate = self.rate_amount(sp.spec, sp.dos) if sp.spec.billable else Decimal("0.00")
-                    if sp.spec.maximum:  # charged the billed amount, one unit
+                    if sp.spec.maximum and obj.billed_amount is not None:  # the billed amount, one unit
                         obj.units, obj.rate = Decimal(1), obj.billed_amount
                     obj.charge = (obj.units * obj.rate).quantize(Decimal("0.01"))
                     obj.billed_payer = self.billed_payer(cp, sp) if sp.spec.billable else None
