@@ -23,6 +23,10 @@ Why these numbers (README.md, Decisions):
   Medi-Cal units) or 32 (days), so units, rate x units and every sum fit their columns by construction.
 * A rate at most 999,999.99 per unit: 2,976 units x 999,999.99 = 2,975,999,970.24 still fits the
   service's charge column (12 digits, 2 decimals); no Medi-Cal rate comes near it.
+* A billed amount (the service's amount under a maximum rate, e.g. the actual housing deposit) at
+  most RATE_MAX: it is charged as one unit at that rate, so the charge stays within the column too.
+* Transition days at most 365 (care coordination uses 30) and a payer's timely filing limit 1 .. 120
+  months (Medi-Cal 12): the engine adds them to dates, which stay far inside PostgreSQL's range.
 * Counts (limits, TAR quantities) at most 1,000,000, months of a prerequisite at most 120, a coverage
   priority and a diagnosis billing order at most 99: far above any real value, far below int overflow.
 """
@@ -54,6 +58,11 @@ RATE_MAX = Decimal("999999.99")
 COUNT_MAX = 1_000_000  # procedure limit counts and minutes, TAR quantities
 MONTHS_MAX = 120  # months of a prerequisite procedure
 PRIORITY_MAX = 99  # coverage priority, diagnosis billing order
+
+BILLED_AMOUNT_MAX = RATE_MAX  # billed as one unit under a maximum rate: charge = billed amount
+TRANSITION_DAYS_MAX = 365  # days a procedure bills around an enrollment (care coordination: 30)
+TIMELY_FILING_MONTHS_MIN = 1
+TIMELY_FILING_MONTHS_MAX = 120  # a payer's timely filing limit (Medi-Cal 12)
 
 START_MAX_YEARS_AHEAD = 2  # a scheduled service is booked at most this far ahead
 

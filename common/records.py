@@ -38,20 +38,30 @@ class RecordInUse(Exception):
 
 def create_record(*, user: Any, model: type[M], **fields: Any) -> M:
     with transaction.atomic(durable=True), acting_as(user):
-        instance = model(**fields)
-        _check_spans(instance)
-        instance.full_clean()
-        instance.save()
-    return instance
+        return save_new_record(model, **fields)
 
 
 def update_record(*, user: Any, instance: M, **fields: Any) -> M:
     with transaction.atomic(durable=True), acting_as(user):
-        for name, value in fields.items():
-            setattr(instance, name, value)
-        _check_spans(instance)
-        instance.full_clean()
-        instance.save()
+        return save_record_changes(instance, **fields)
+
+
+def save_new_record(model: type[M], **fields: Any) -> M:
+    """The write of `create_record`, inside the caller's transaction (a combined action's part)."""
+    instance = model(**fields)
+    _check_spans(instance)
+    instance.full_clean()
+    instance.save()
+    return instance
+
+
+def save_record_changes(instance: M, **fields: Any) -> M:
+    """The write of `update_record`, inside the caller's transaction (a combined action's part)."""
+    for name, value in fields.items():
+        setattr(instance, name, value)
+    _check_spans(instance)
+    instance.full_clean()
+    instance.save()
     return instance
 
 

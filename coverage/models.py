@@ -12,6 +12,7 @@ from django.db.models import F, Func, Q
 from clients.models import Client
 from common import bounds
 from common.audit import audited
+from coverage.validators import CIN_PAYER_TYPES, check_insured_id
 
 
 @audited()
@@ -27,11 +28,30 @@ class Payer(models.Model):
     # Payer types on which the client must be the subscriber (SUBSCRIBER_NOT_CLIENT).
     MEDI_CAL_TYPES: ClassVar[tuple[str, ...]] = (PayerType.MEDI_CAL, PayerType.MEDI_CAL_DMC)
 
+    # Payer types whose insured id is a Medi-Cal CIN (checked on entry when not blank).
+    CIN_TYPES: ClassVar[tuple[str, ...]] = CIN_PAYER_TYPES
+
     name = models.CharField(max_length=200, unique=True)
     payer_type = models.CharField(max_length=12, choices=PayerType.choices)
+    # The payer's X12 identifier (837P loop 2010BB NM109); blank until claims need it.
+    payer_id = models.CharField(max_length=80, blank=True, default="", db_default="")
+    # TIMELY_FILING_LIMIT: months after the end of the month of service (Medi-Cal 12; plans often 6).
+    timely_filing_months = models.PositiveSmallIntegerField(
+        default=12,
+        db_default=12,
+        validators=bounds.range_validators(bounds.TIMELY_FILING_MONTHS_MIN, bounds.TIMELY_FILING_MONTHS_MAX),
+    )
 
     class Meta:
         ordering = ["name"]
+        constraints = [
+            bounds.range_check(
+                "timely_filing_months",
+                bounds.TIMELY_FILING_MONTHS_MIN,
+                bounds.TIMELY_FILING_MONTHS_MAX,
+                name="payer_timely_filing_months_bounds",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -86,3 +106,7 @@ class Coverage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.client_id}: {self.payer_id} #{self.priority}"
+
+    def clean(self) -> None:
+        """The CIN guardrail, in the one place every coverage write (API, forms, imports) passes."""
+        check_insured_id(self.payer.payer_type if self.payer_id else None, self.insured_id)

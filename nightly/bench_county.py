@@ -311,7 +311,8 @@ class _ClientRows:
 def _client(rows: _ClientRows, c: int, program: int, problem: str, homeless: bool) -> None:
     calaim = PROGRAM_TYPES[(program - 1) % 5] in CALAIM
     street = "HOMELESS" if homeless else f"{c} Main St"
-    city, state, zip_code = ("", "", "") if homeless else ("San Diego", "CA", "92101")
+    # A HOMELESS client's city, state and zip lines are still filled (staff enter the agency's).
+    city, state, zip_code = "San Diego", "CA", "92101"
     if problem == "address":
         city = ""
     elif problem == "one_line":

@@ -45,11 +45,14 @@ _TARGETS: dict[str, tuple[str, str]] = {
     Code.PREREQUISITE_NOT_MET: ("client#services", "Compare with the client's services"),
     Code.DUPLICATE_SERVICE: ("service-mark-error", "Put the duplicate in Error"),
     Code.TIMELY_FILING_LIMIT: ("service-correct", "Enter the delay reason code"),
+    Code.BILLED_AMOUNT_INVALID: ("service-correct", "Correct the billed amount"),
+    # The rate follows the billed plan: the coverage first, then the rates (the note below).
+    Code.NO_MATCHING_RATE: ("client#coverage", "Check the client's coverage first"),
 }
 # Fixed in reference data kept by county billing (the admin), not on the client or the service.
 REFERENCE_DATA_CODES: dict[str, str] = {
     Code.CREDENTIAL_EXPIRED: "Ask county billing to update the clinician's credential.",
-    Code.NO_MATCHING_RATE: "Ask county billing to add a rate for this procedure.",
+    Code.NO_MATCHING_RATE: "If the coverage is right, ask county billing to add a rate for this procedure.",
 }
 
 

@@ -31,5 +31,7 @@ ADDRESS_CASES = [
         True,
         "The whole address seems typed on the street line; put city, state and zip in their fields.",
     ),
-    ("HOMELESS", "", "", "", True, None),
+    # HOMELESS is a valid street, but the city, state and zip lines must still be filled and valid.
+    ("HOMELESS", "San Diego", "CA", "92101", True, None),
+    ("HOMELESS", "Chula Vista", "CA", "91910", True, None),  # any valid values pass
 ]

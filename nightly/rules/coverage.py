@@ -3,15 +3,13 @@ managed care plan that ECM and Community Supports programs need."""
 
 from __future__ import annotations
 
-from clients.models import Program
 from coverage.models import Payer
 from nightly.rules import rule
-from nightly.rules.sql import literal
+from nightly.rules.sql import MCP_ONLY_PROGRAM_TYPES, literal
 
-PT, PAYER = Program.ProgramType, Payer.PayerType
-# Medi-Cal payers whose subscriber must be the client; programs that bill a managed care plan.
+PAYER = Payer.PayerType
+# Medi-Cal payers whose subscriber must be the client.
 MEDI_CAL = f"({literal(PAYER.MEDI_CAL)}, {literal(PAYER.MEDI_CAL_DMC)})"
-MCP_PROGRAMS = f"({literal(PT.ECM)}, {literal(PT.CS)})"
 
 # The client-range predicate is redundant but lets each chunk read only its own clients' plans.
 _IN_EFFECT = (
@@ -50,7 +48,7 @@ def subscriber_not_client() -> str:
 def mcp_enrollment_required() -> str:
     return f"""
         SELECT c.id AS service_id FROM nightly_cand c
-        WHERE c.program_type IN {MCP_PROGRAMS}
+        WHERE c.program_type IN {MCP_ONLY_PROGRAM_TYPES}
           AND NOT EXISTS (
             SELECT 1 FROM coverage_coverage cv JOIN coverage_payer py ON py.id = cv.payer_id
             WHERE {_IN_EFFECT} AND py.payer_type = {literal(PAYER.MCP)})

@@ -7,6 +7,8 @@ because the checks are plain SQL text registered once at import.
 
 from __future__ import annotations
 
+from clients.models import Program
+from coverage.models import Payer
 from services.models import Procedure, Service
 from services.units import MIDPOINT_MINUTES, MINUTES_PER_UNIT
 
@@ -28,6 +30,21 @@ def candidate_filter(service: str) -> str:
     """The services a run checks (DESIGN.md, Data flow 2): in Show, not Do Not Complete, with a date
     of service on or before the run date (`%(as_of)s`)."""
     return f"{service}.status = {SHOW} AND NOT {service}.do_not_complete AND {service}.date_of_service <= %(as_of)s"
+
+
+# Programs that bill only the client's Medi-Cal managed care plan (payer type MCP): ECM and
+# Community Supports (DOMAIN.md, billed coverage; MCP_ENROLLMENT_REQUIRED).
+MCP_ONLY_PROGRAM_TYPES = f"({literal(Program.ProgramType.ECM)}, {literal(Program.ProgramType.CS)})"
+MCP_PAYER = literal(Payer.PayerType.MCP)
+
+
+def last_day_sql(service: str) -> str:
+    """The last calendar day (county time) a service spans: its start plus duration, where a service
+    ending exactly at midnight does not touch the next day (as the `day` units count)."""
+    return (
+        f"(timezone(%(tz)s, {service}.start + make_interval(mins => {service}.duration_minutes)"
+        " - interval '1 microsecond'))::date"
+    )
 
 
 def units_sql(service: str, procedure: str) -> str:

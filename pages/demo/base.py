@@ -34,6 +34,8 @@ class ProcedureSpec:
     billable: bool = True
     requires_authorization: bool = False
     fiscal_year_change: bool = False  # the rate changes on July 1
+    maximum: bool = False  # the rate is a maximum: services are billed at their billed amount
+    transition_days: int = 0
 
 
 def month_start(day: dt.date, months_back: int = 0) -> dt.date:
@@ -142,6 +144,18 @@ class CountyBase:
 
     def past(self, sp: _ServicePlan) -> bool:
         return sp.other_status is None and sp.dos <= self.yesterday
+
+    def billed_payer(self, cp: _ClientPlan, sp: _ServicePlan) -> Payer | None:
+        """The billed coverage's payer (DOMAIN.md): in effect on the DOS, MCP only for ECM and CS."""
+        mcp_only = sp.obj.program.program_type in (PT.ECM, PT.CS)
+        plans = [
+            c
+            for c in cp.coverages
+            if c.start_date <= sp.dos
+            and (c.end_date is None or c.end_date >= sp.dos)
+            and (not mcp_only or c.payer.payer_type == Payer.PayerType.MCP)
+        ]
+        return min(plans, key=lambda c: c.priority).payer if plans else None
 
     def rate_amount(self, spec: ProcedureSpec, dos: dt.date) -> Decimal:
         assert spec.amount is not None

@@ -15,11 +15,17 @@ Decisions where the documents leave a case open:
   `complete` (units, rate and charge as DOMAIN.md computes them) and mostly `claimed` when older than
   two months; planted problems stay in `show`, as they would have failed every night since.
 * Reference data the seeds do not price gets a plausible figure: recuperative care (T2033-U6)
-  190.00 a day, tenancy and sustaining (T2041-U6) 300.00 a month; H0044-U2 is priced at its cap,
-  5,000.00. Rates of the common MH/SUD procedures change on July 1 (the fiscal year), so June and July
+  190.00 a day, tenancy and sustaining (T2041-U6) 300.00 a month. The housing deposit (H0044-U2)
+  rate is a maximum, 5,000.00: each deposit is billed at its amount (1,200.00 to 4,800.00).
+  Rates of the common MH/SUD procedures change on July 1 (the fiscal year), so June and July
   services price differently.
-* Only the procedures DOMAIN.md's table marks "needs authorization" require a TAR (H0043-U6,
-  H0044-U3, T2033-U6, T2041-U6); T2040-U6 and H0044-U2 do not, although the biller's notes ask for one.
+* As the seeds' table says, every ECM and Community Supports code requires a TAR with the listed
+  quantity: G9012 1 (a new client's is presumptive: the plan granted it, no TAR number), G9012-U2
+  999, H0043-U6 6, H0044-U2 1 (from the deposit day, two months), H0044-U3 the days of stay, T2040-U6
+  12, T2033-U6 90 days, T2041-U6 6. SUD care coordination (H0006) has 30 transition days: a few
+  discharged SUD clients get a warm hand-off within 30 days of discharge, which passes.
+* Payers carry an X12 payer id; every plan keeps Medi-Cal's 12 timely-filing months (the seeds
+  name no other figure).
 * `H0023` (engagement) has no rate on purpose: the county has not entered it yet (NO_MATCHING_RATE).
 """
 
@@ -124,7 +130,10 @@ class _County(ReferenceData, People, Problems):
                     obj.status = Service.Status.COMPLETE
                     obj.units = units_for(sp.spec.unit, obj.start, obj.duration_minutes)
                     obj.rate = self.rate_amount(sp.spec, sp.dos) if sp.spec.billable else Decimal("0.00")
+                    if sp.spec.maximum and obj.billed_amount is not None:  # the billed amount, one unit
+                        obj.units, obj.rate = Decimal(1), obj.billed_amount
                     obj.charge = (obj.units * obj.rate).quantize(Decimal("0.01"))
+                    obj.billed_payer = self.billed_payer(cp, sp) if sp.spec.billable else None
                     obj.last_validated_at = self.at(sp.dos + dt.timedelta(days=1), 1, 5)
                     obj.claimed = sp.dos < self.claim_before and rng.random() < 0.85
 

@@ -78,6 +78,10 @@ class People(Visits):
             first = max(ep.obj.enrolled_date or enrolled, self.window_start)
             last = self.yesterday if ep.obj.discharged_date is None else ep.obj.discharged_date
             self.services_for(cp, ep, first, last)
+        if discharge is not None and cp.primary().program_type == PT.SUD:
+            # Transition care: a warm hand-off to the next level of care after discharge (30 days).
+            handoff = self.weekday_on_or_after(discharge + dt.timedelta(days=rng.randint(3, 25)))
+            self.add_service(cp, cp.primary(), "CARE_COORD", handoff, minutes=30)
 
     def enroll(self, cp: _ClientPlan, program_type: str, enrolled_on: dt.date) -> None:
         program = self.programs[(cp.agency, program_type)]

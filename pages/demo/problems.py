@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from decimal import Decimal
 
 from clients.models import Enrollment
 from coverage.models import Coverage, Payer
@@ -40,6 +41,7 @@ PLANTED_RULES = (
     Code.PREREQUISITE_NOT_MET,
     Code.DUPLICATE_SERVICE,
     Code.TIMELY_FILING_LIMIT,
+    Code.BILLED_AMOUNT_INVALID,
 )
 
 # DOMAIN.md: a non-billable procedure is checked only by these rules.
@@ -150,6 +152,7 @@ class Problems(Visits):
         self.plant_engagements_without_a_rate(mh_sud)
         self.plant_frequency()
         self.plant_daily_maximum(mh_sud)
+        self.plant_billed_amount()
         self.plant_prerequisite()
         self.plant_duplicates()
         self.plant_timely_filing()
@@ -229,6 +232,10 @@ class Problems(Visits):
                 sp for sp in cp.services if not (sp.other_status == "scheduled" and sp.obj.program is ep.obj.program)
             ]
             self.mark(cp, Code.NOT_ENROLLED_ON_DOS, program_type=ep.program_type, after=day)
+            for sp in cp.services:
+                # Care coordination within its transition days of the discharge still bills.
+                if sp.dos <= day + dt.timedelta(days=sp.spec.transition_days):
+                    sp.planted.discard(Code.NOT_ENROLLED_ON_DOS)
 
     def plant_coverage_ended(self) -> None:
         for cp in self.pick_clients(self.n(10), Code.NO_COVERAGE, lambda cp: _active(cp) and _medi_cal_only(cp)):
@@ -400,7 +407,9 @@ class Problems(Visits):
             if cp.defect:
                 continue
             for sp in cp.services:
-                if self.past(sp) and not sp.planted and sp.spec.key in ("ECM_CM", "FIN_MGMT", "ECM_ENROLL"):
+                # Not ECM enrollment (TAR quantity 1) nor financial management (12 for twice a month
+                # over six months): an extra would use up the TAR too, a second reason.
+                if self.past(sp) and not sp.planted and sp.spec.key == "ECM_CM":
                     options.append((cp, sp))
         for cp, sp in rng.sample(options, k=min(self.n(60), len(options))):
             ep = next(e for e in cp.enrollments if e.obj.program is sp.obj.program)
@@ -447,9 +456,40 @@ class Problems(Visits):
             else:
                 first = max(ep.obj.enrolled_date or cp.enrolled, self.window_start)
                 day = self.weekday_on_or_after(self.random_day(first, self.today - dt.timedelta(days=4)))
-            sp = self.add_service(cp, ep, "HOUSING_DEP", day, minutes=30)
+            sp = self.add_deposit(cp, ep, day)
             if sp:
                 sp.planted.add(Code.PREREQUISITE_NOT_MET)
+
+    def plant_billed_amount(self) -> None:
+        """Housing deposits after two months of navigation whose billed amount is blank or above the
+        5,000.00 maximum (BILLED_AMOUNT_INVALID)."""
+
+        def ready(cp: _ClientPlan) -> bool:
+            months = {month_start(sp.dos) for sp in cp.services if sp.spec.key == "HOUSING_NAV" and self.past(sp)}
+            return (
+                cp.subtype == "homeless"
+                and cp.primary().obj.status == Enrollment.Status.ENROLLED
+                and len(months) >= 2
+                and not any(sp.spec.key == "HOUSING_DEP" for sp in cp.services)
+            )
+
+        for number, cp in enumerate(self.pick_clients(self.n(8), Code.BILLED_AMOUNT_INVALID, ready)):
+            # The day after the navigation visit of the second month: two months of it came first.
+            navigation = sorted(sp.dos for sp in cp.services if sp.spec.key == "HOUSING_NAV" and self.past(sp))
+            second_month = sorted({month_start(day) for day in navigation})[1]
+            second_visit = min(day for day in navigation if month_start(day) == second_month)
+            day = self.weekday_on_or_after(second_visit + dt.timedelta(days=1))
+            if day > self.yesterday:
+                continue
+            sp = self.add_deposit(cp, cp.primary(), day, Decimal("5250.00") if number % 2 else None)
+            if sp:
+                if number % 2 == 0:
+                    sp.obj.billed_amount = None
+                sp.planted.add(Code.BILLED_AMOUNT_INVALID)
+        # And a few deposits already on file, typed above the maximum.
+        for _cp, sp in self.pick_services(self.n(3), lambda cp, sp: sp.spec.key == "HOUSING_DEP"):
+            sp.obj.billed_amount = Decimal("5000.01") + Decimal(self.rng.randrange(0, 50000)) / 100
+            sp.planted.add(Code.BILLED_AMOUNT_INVALID)
 
     def plant_daily_maximum(self, mh_sud: list[_ClientPlan]) -> None:
         rng = self.rng

@@ -6,12 +6,18 @@ from __future__ import annotations
 import datetime as dt
 
 from clients.models import Agency, Location, Program, Staff
+from clients.validators import npi_check_digit
 from coverage.models import Payer
 from pages.demo.base import PT, CountyBase, Cred, ProcedureSpec, U, add_months
 from pages.demo.names import FIRST_NAMES, LAST_NAMES
 from services.models import Procedure, ProcedureLimit, Rate
 
 SUD_CREDS = (Cred.LPHA, Cred.SUD_CERTIFIED, Cred.SUD_REGISTERED)
+
+
+def with_check_digit(first_nine: str) -> str:
+    """A valid NPI from nine digits (claims need the check digit)."""
+    return first_nine + npi_check_digit(first_nine)
 
 
 PROCEDURES: tuple[ProcedureSpec, ...] = (
@@ -52,17 +58,27 @@ PROCEDURES: tuple[ProcedureSpec, ...] = (
         "SUD_COUNSEL", "H0004", "", "SUD individual counseling", U.MINUTE, "38.00", SUD_CREDS, fiscal_year_change=True
     ),
     ProcedureSpec(
-        "CARE_COORD", "H0006", "", "SUD care coordination", U.MINUTE, "35.00", SUD_CREDS, fiscal_year_change=True
+        "CARE_COORD",
+        "H0006",
+        "",
+        "SUD care coordination",
+        U.MINUTE,
+        "35.00",
+        SUD_CREDS,
+        fiscal_year_change=True,
+        transition_days=30,
     ),
     ProcedureSpec(
         "NONBILL", "NOBILL", "", "Non-billable: attempted contact or documentation", U.MINUTE, None, billable=False
     ),
     ProcedureSpec("ENGAGE", "H0023", "", "Engagement (outreach)", U.MINUTE, None),
     # CalAIM ECM and Community Supports (seeds/ecm-cs-billing-codes-and-tars.txt).
-    ProcedureSpec("ECM_ENROLL", "G9012", "", "ECM enrollment", U.SERVICE, "150.00"),
-    ProcedureSpec("ECM_CM", "G9012", "U2", "ECM case management", U.MONTH, "350.00"),
+    ProcedureSpec("ECM_ENROLL", "G9012", "", "ECM enrollment", U.SERVICE, "150.00", requires_authorization=True),
+    ProcedureSpec("ECM_CM", "G9012", "U2", "ECM case management", U.MONTH, "350.00", requires_authorization=True),
     ProcedureSpec("HOUSING_NAV", "H0043", "U6", "Housing navigation", U.MONTH, "386.00", requires_authorization=True),
-    ProcedureSpec("HOUSING_DEP", "H0044", "U2", "Housing deposit", U.SERVICE, "5000.00"),
+    ProcedureSpec(
+        "HOUSING_DEP", "H0044", "U2", "Housing deposit", U.SERVICE, "5000.00", requires_authorization=True, maximum=True
+    ),
     ProcedureSpec(
         "POST_HOSP",
         "H0044",
@@ -72,7 +88,15 @@ PROCEDURES: tuple[ProcedureSpec, ...] = (
         "108.00",
         requires_authorization=True,
     ),
-    ProcedureSpec("FIN_MGMT", "T2040", "U6", "Financial management / sustaining services", U.SERVICE, "222.00"),
+    ProcedureSpec(
+        "FIN_MGMT",
+        "T2040",
+        "U6",
+        "Financial management / sustaining services",
+        U.SERVICE,
+        "222.00",
+        requires_authorization=True,
+    ),
     ProcedureSpec("RECUP", "T2033", "U6", "Recuperative care", U.DAY, "190.00", requires_authorization=True),
     ProcedureSpec(
         "TENANCY",
@@ -122,11 +146,12 @@ LOCATIONS = (
     ("School", "03"),
 )
 PAYERS = (
-    ("Medi-Cal", Payer.PayerType.MEDI_CAL),
-    ("Medi-Cal DMC", Payer.PayerType.MEDI_CAL_DMC),
-    ("Medicare", Payer.PayerType.MEDICARE),
-    ("Partnership HealthPlan of California", Payer.PayerType.MCP),
-    ("Blue Shield of California", Payer.PayerType.OHC),
+    # name, type, X12 payer id
+    ("Medi-Cal", Payer.PayerType.MEDI_CAL, "610442"),
+    ("Medi-Cal DMC", Payer.PayerType.MEDI_CAL_DMC, "610442"),
+    ("Medicare", Payer.PayerType.MEDICARE, "01182"),
+    ("Partnership HealthPlan of California", Payer.PayerType.MCP, "PHC01"),
+    ("Blue Shield of California", Payer.PayerType.OHC, "94036"),
 )
 DX_CODES: dict[str, tuple[str, ...]] = {
     PT.MH: ("F32.9", "F33.1", "F41.1", "F43.10", "F20.9", "F31.9", "F43.12", "F25.0", "F32.1", "F43.23"),
@@ -140,7 +165,15 @@ class ReferenceData(CountyBase):
     def build_reference_data(self) -> None:
         rng = self.rng
         for index, (name, prefix, city, zip_code, types) in enumerate(AGENCIES):
-            agency = Agency(name=name, address_city=city, address_state="CA", address_zip=zip_code)
+            agency = Agency(
+                name=name,
+                address_street=f"{100 + 50 * index} Harbor Drive",
+                address_city=city,
+                address_state="CA",
+                address_zip=zip_code,
+                npi=with_check_digit(f"1{700000000 + index:08d}"[:9]),
+                tax_id=f"33-{1000000 + index:07d}",
+            )
             self.agencies.append(agency)
             for program_type in types:
                 suffix, title = PROGRAM_NAMES[program_type]
@@ -164,12 +197,14 @@ class ReferenceData(CountyBase):
                         last_name=rng.choice(LAST_NAMES),
                         credential=credential,
                         credential_expires=expires,
-                        npi=f"1{rng.randint(100000000, 999999999)}" if credential != Cred.OTHER else "",
+                        npi=with_check_digit(f"1{rng.randint(100000000, 999999999)}"[:9])
+                        if credential != Cred.OTHER
+                        else "",
                     )
                 )
             self.staff.append(team)
         self.locations = [Location(name=name, place_of_service=pos) for name, pos in LOCATIONS]
-        self.payers = {kind: Payer(name=name, payer_type=kind) for name, kind in PAYERS}
+        self.payers = {kind: Payer(name=name, payer_type=kind, payer_id=payer_id) for name, kind, payer_id in PAYERS}
         for spec in PROCEDURES:
             self.procedures[spec.key] = Procedure(
                 code=spec.code,
@@ -180,6 +215,7 @@ class ReferenceData(CountyBase):
                 requires_authorization=spec.requires_authorization,
                 allowed_credentials=list(spec.credentials),
                 unit=spec.unit,
+                transition_days=spec.transition_days,
             )
             if spec.amount is None:
                 continue
@@ -197,7 +233,14 @@ class ReferenceData(CountyBase):
                     Rate(procedure=self.procedures[spec.key], start_date=self.fy_start, amount=spec.amount)
                 )
             else:
-                self.rates.append(Rate(procedure=self.procedures[spec.key], start_date=long_ago, amount=spec.amount))
+                self.rates.append(
+                    Rate(
+                        procedure=self.procedures[spec.key],
+                        start_date=long_ago,
+                        amount=spec.amount,
+                        is_maximum=spec.maximum,
+                    )
+                )
         p = self.procedures
         L = ProcedureLimit.Period
         self.limits = [

@@ -4,6 +4,7 @@ of a procedure on a date, and the clinician who may provide it."""
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 
 from clients.models import Staff
 from pages.demo.base import (
@@ -139,7 +140,10 @@ class Visits(CountyBase):
             return
         months = self.months(first, last)
         if ep.program_type == PT.ECM:
+            # The plan's TARs (seeds: enrollment 1, presumptive for a new client; case management 999).
+            self.authorize(cp, "ECM_CM", month_start(first), month_end(last), 999)
             if is_new:
+                self.authorize(cp, "ECM_ENROLL", first, month_end(last), 1, tar_number="", presumptive=True)
                 self.add_service(cp, ep, "ECM_ENROLL", self.weekday_on_or_after(first), minutes=60)
             for month_first, month_last in months:
                 day = self.weekday_on_or_after(self.random_day(month_first, month_last))
@@ -164,10 +168,11 @@ class Visits(CountyBase):
                 if nav_months >= 3 and not deposit_done and rng.random() < 0.25:
                     deposit_day = self.weekday_on_or_after(day + dt.timedelta(days=1))
                     if deposit_day <= month_last:
-                        self.add_service(cp, ep, "HOUSING_DEP", deposit_day, minutes=30)
+                        self.add_deposit(cp, ep, deposit_day)
                         deposit_done = True
         elif cp.subtype == "housed":
             self.authorize(cp, "TENANCY", auth_first, auth_last, 6)
+            self.authorize(cp, "FIN_MGMT", auth_first, auth_last, 12)
             for month_first, month_last in months:
                 day = self.weekday_on_or_after(self.random_day(month_first, month_last))
                 if day <= month_last:
@@ -193,3 +198,14 @@ class Visits(CountyBase):
                 day += dt.timedelta(days=14)
         for day in self.visit_days(first, last, (20, 40)):
             self.add_service(cp, ep, "NONBILL", day, minutes=rng.randint(5, 20))
+
+    def add_deposit(
+        self, cp: _ClientPlan, ep: _EnrollmentPlan, day: dt.date, amount: Decimal | None = None
+    ) -> _ServicePlan | None:
+        """A housing deposit under its own TAR (quantity 1, two months from the day), billed at the
+        amount paid (the rate is a maximum)."""
+        self.authorize(cp, "HOUSING_DEP", day, add_months(day, 2), 1)
+        sp = self.add_service(cp, ep, "HOUSING_DEP", day, minutes=30)
+        if sp:
+            sp.obj.billed_amount = amount or Decimal(self.rng.randrange(1200, 4800, 25))
+        return sp
