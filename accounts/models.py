@@ -41,6 +41,9 @@ class User(AbstractUser):
         ]
 
     def save(self, *args: Any, **kwargs: Any) -> None:
+        # A new password (set_password keeps the raw one in _password until the save) ends every API
+        # token of the user, wherever the change came from: the page, the API, the admin, a command.
+        password_changed = self.pk is not None and getattr(self, "_password", None) is not None
         # The Django admin lets in staff only: county billing keeps the reference data there and the
         # system admin everything (accounts.backends says what each may touch); provider admin staff
         # work in the portal's pages.
@@ -48,6 +51,8 @@ class User(AbstractUser):
         if kwargs.get("update_fields") is not None and "role" in kwargs["update_fields"]:
             kwargs["update_fields"] = {*kwargs["update_fields"], "is_staff"}
         super().save(*args, **kwargs)
+        if password_changed:
+            ApiToken.objects.filter(user=self).delete()
 
     @property
     def sees_all_agencies(self) -> bool:
@@ -87,3 +92,21 @@ class AccessLog(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} {self.action} {self.target}"
+
+
+class ApiToken(models.Model):
+    """An API token (`POST /api/auth/token/`), checked by `accounts.tokens.ExpiringTokenAuthentication`.
+
+    Only a SHA-256 digest of the key is stored: a database copy holds no usable token. A user may
+    hold several (one per script or machine); each sign-in makes a new one. A token ends when idle
+    longer than API_TOKEN_IDLE_SECONDS, when older than API_TOKEN_MAX_AGE_SECONDS, on
+    `DELETE /api/auth/token/`, on the user's sign-out from the pages and on a password change.
+    """
+
+    key_digest = models.CharField(max_length=64, unique=True)
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
+    created = models.DateTimeField()
+    last_used = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"token {self.pk} of user {self.user_id}"
