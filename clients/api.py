@@ -148,7 +148,8 @@ class ClientSerializer(StrictModelSerializer):
 
 
 class ClientViewSet(JSONOnlyMixin, mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.ReadOnlyModelViewSet):
-    """A new client belongs to no agency until its first enrollment (POST /api/enrollments/)."""
+    """A new client is in no agency's scope until its first enrollment (POST /api/enrollments/), which
+    only the creating provider's agency may give it (clients.selectors.enrollable_clients_for_user)."""
 
     serializer_class = ClientSerializer
     permission_classes = [ClientRecordPermission]
@@ -168,9 +169,10 @@ class ClientViewSet(JSONOnlyMixin, mixins.CreateModelMixin, mixins.UpdateModelMi
 
 
 class EnrollmentSerializer(StrictModelSerializer):
-    # Any client id is accepted here so a new client can get its first enrollment; the action
-    # answers "Unknown client." for a client enrolled only in another agency.
-    client = ScopedPrimaryKeyRelatedField(queryset=Client.objects.all())
+    # A client of the user's agency, or one their agency created and nobody enrolled yet (its first
+    # enrollment); another agency's client is "Unknown client.", as an id that does not exist, before
+    # any other field is looked at (the action checks again under a lock).
+    client = ScopedPrimaryKeyRelatedField(queryset=Client.objects.all(), scope=selectors.enrollable_clients_for_user)
     program = ScopedPrimaryKeyRelatedField(queryset=Program.objects.all(), scope=selectors.programs_for_user)
 
     class Meta:
