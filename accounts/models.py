@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 from django.contrib.auth.models import AbstractUser, UserManager
+from django.contrib.postgres.fields import ArrayField
+from django.contrib.postgres.indexes import GinIndex
 from django.db import models
 from django.db.models import Q
 
@@ -72,23 +74,31 @@ class User(AbstractUser):
 
 
 class AccessLog(models.Model):
-    """Reads of PHI and exports, which the audit triggers cannot see."""
+    """Reads of PHI and exports, which the audit triggers cannot see: one row per page or API request."""
 
     class Action(models.TextChoices):
         VIEW_CLIENT = "view_client", "Viewed a client record"
         VIEW_REPORT = "view_report", "Opened a report"
         EXPORT_REPORT = "export_report", "Exported a report"
+        API_READ = "api_read", "Read client records through the API"
 
     user = models.ForeignKey(User, on_delete=models.PROTECT, related_name="access_logs")
     action = models.CharField(max_length=20, choices=Action.choices)
     # What was read: "client:42" or a report's name. Ids only, never names.
     target = models.CharField(max_length=100)
     filters = models.JSONField(default=dict, blank=True)
+    # The clients whose data the answer held (ids only), and where the request came from.
+    client_ids = ArrayField(models.BigIntegerField(), default=list, blank=True)
+    remote_addr = models.GenericIPAddressField(null=True, blank=True)
     at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["-at"]
-        indexes = [models.Index(fields=["user", "-at"], name="accesslog_user_at_idx")]
+        indexes = [
+            models.Index(fields=["user", "-at"], name="accesslog_user_at_idx"),
+            # "Who read client 42?": client_ids @> ARRAY[42].
+            GinIndex(fields=["client_ids"], name="accesslog_client_ids_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.user_id} {self.action} {self.target}"

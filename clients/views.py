@@ -71,10 +71,14 @@ def _form_page(
 
 @login_required
 def client_list(request: HttpRequest) -> HttpResponse:
-    form = ClientSearchForm(request.GET or None)
+    """Clients in scope, searched by name or id. The search is POSTed (htmx while typing, or the
+    form without JavaScript), and so are its pages: a name never reaches a URL, a server log, the
+    browser history or a Referer header. Only the unfiltered list pages by `?page=`."""
+    form = ClientSearchForm(request.POST if request.method == "POST" else None)
     query = form.cleaned_data["q"] if form.is_valid() else ""
     clients = record.search_clients(request.user, query)  # type: ignore[arg-type]
-    page = Paginator(clients, CLIENTS_PER_PAGE).get_page(request.GET.get("page"))
+    page_number = request.POST.get("page") if request.method == "POST" else request.GET.get("page")
+    page = Paginator(clients, CLIENTS_PER_PAGE).get_page(page_number)
     context = {"form": form, "page": page, "query": query}
     # htmx asks for the results only while the user types.
     template = "clients/_client_results.html" if request.htmx else "clients/client_list.html"  # type: ignore[attr-defined]
@@ -153,7 +157,13 @@ def _create_client(user: Any, data: dict[str, Any]) -> Client:
 @login_required
 def client_detail(request: HttpRequest, pk: int) -> HttpResponse:
     client_record = record.client_record(request.user, pk)  # type: ignore[arg-type]
-    record_access(user=request.user, action=AccessLog.Action.VIEW_CLIENT, target=f"client:{pk}")  # type: ignore[arg-type]
+    record_access(
+        user=request.user,  # type: ignore[arg-type]
+        action=AccessLog.Action.VIEW_CLIENT,
+        target=f"client:{pk}",
+        client_ids=[pk],
+        request=request,
+    )
     client = client_record.client
     return render(
         request,

@@ -10,6 +10,7 @@ from rest_framework.routers import BaseRouter
 
 from accounts.rest import ClientRecordPermission
 from accounts.viewsets import (
+    ClientReadLogMixin,
     IdFilter,
     JSONOnlyMixin,
     ReferenceDataViewSet,
@@ -51,7 +52,9 @@ class CoverageFilter(django_filters.FilterSet):
         fields = ["client", "payer"]
 
 
-class CoverageViewSet(JSONOnlyMixin, mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.ReadOnlyModelViewSet):
+class CoverageViewSet(
+    ClientReadLogMixin, JSONOnlyMixin, mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.ReadOnlyModelViewSet
+):
     serializer_class = CoverageSerializer
     permission_classes = [ClientRecordPermission]
     filterset_class = CoverageFilter

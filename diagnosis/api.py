@@ -10,7 +10,13 @@ from rest_framework import mixins, serializers, viewsets
 from rest_framework.routers import BaseRouter
 
 from accounts.rest import ClientRecordPermission
-from accounts.viewsets import IdFilter, JSONOnlyMixin, ScopedPrimaryKeyRelatedField, StrictModelSerializer
+from accounts.viewsets import (
+    ClientReadLogMixin,
+    IdFilter,
+    JSONOnlyMixin,
+    ScopedPrimaryKeyRelatedField,
+    StrictModelSerializer,
+)
 from clients.models import Client, Program
 from clients.selectors import clients_for_user, programs_for_user
 from diagnosis import actions, selectors
@@ -66,7 +72,9 @@ class DiagnosisFilter(django_filters.FilterSet):
         fields = ["client", "program", "signed"]
 
 
-class DiagnosisViewSet(JSONOnlyMixin, mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.ReadOnlyModelViewSet):
+class DiagnosisViewSet(
+    ClientReadLogMixin, JSONOnlyMixin, mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.ReadOnlyModelViewSet
+):
     """`signed: true` signs as the requesting user; `codes` on update replaces every code."""
 
     serializer_class = DiagnosisSerializer

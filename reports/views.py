@@ -77,6 +77,7 @@ def _log(request: HttpRequest, *, report: str, filterset: FilterSet, export: str
         action=AccessLog.Action.EXPORT_REPORT if export else AccessLog.Action.VIEW_REPORT,
         target=f"report:{report}",
         filters=filters,
+        request=request,
     )
 
 
@@ -117,6 +118,7 @@ def home(request: HttpRequest) -> HttpResponse:
         action=AccessLog.Action.VIEW_REPORT,
         target="report:services-needing-attention",
         filters={},
+        request=request,
     )
     return render(
         request,

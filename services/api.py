@@ -19,6 +19,7 @@ from rest_framework.routers import BaseRouter
 
 from accounts.rest import ClientRecordPermission, Conflict
 from accounts.viewsets import (
+    ClientReadLogMixin,
     IdFilter,
     JSONOnlyMixin,
     ReferenceDataViewSet,
@@ -163,7 +164,7 @@ class AuthorizationSerializer(StrictModelSerializer):
 
 
 class AuthorizationViewSet(
-    JSONOnlyMixin, mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.ReadOnlyModelViewSet
+    ClientReadLogMixin, JSONOnlyMixin, mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.ReadOnlyModelViewSet
 ):
     serializer_class = AuthorizationSerializer
     permission_classes = [ClientRecordPermission]
@@ -232,7 +233,9 @@ class ServiceSerializer(StrictModelSerializer):
         return [{"code": failure.rule.code, "message": failure.rule.message} for failure in failures]
 
 
-class ServiceViewSet(JSONOnlyMixin, mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.ReadOnlyModelViewSet):
+class ServiceViewSet(
+    ClientReadLogMixin, JSONOnlyMixin, mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.ReadOnlyModelViewSet
+):
     """Services are never deleted: a mistaken service goes to Error (`mark-error`).
 
     An update is a correction (`services.actions.correct_service`): the client, program and

@@ -7,44 +7,95 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('clients', '0002_audit_statement_triggers'),
+        ("clients", "0002_audit_statement_triggers"),
     ]
 
     operations = [
         pgtrigger.migrations.RemoveTrigger(
-            model_name='client',
-            name='insert_insert',
+            model_name="client",
+            name="insert_insert",
         ),
         pgtrigger.migrations.RemoveTrigger(
-            model_name='client',
-            name='update_update',
+            model_name="client",
+            name="update_update",
         ),
         pgtrigger.migrations.RemoveTrigger(
-            model_name='client',
-            name='delete_delete',
+            model_name="client",
+            name="delete_delete",
         ),
         migrations.AddField(
-            model_name='client',
-            name='created_by_agency',
-            field=models.ForeignKey(blank=True, editable=False, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='clients.agency'),
+            model_name="client",
+            name="created_by_agency",
+            field=models.ForeignKey(
+                blank=True,
+                editable=False,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to="clients.agency",
+            ),
         ),
         migrations.AddField(
-            model_name='clientevent',
-            name='created_by_agency',
-            field=models.ForeignKey(blank=True, db_constraint=False, editable=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', related_query_name='+', to='clients.agency'),
+            model_name="clientevent",
+            name="created_by_agency",
+            field=models.ForeignKey(
+                blank=True,
+                db_constraint=False,
+                editable=False,
+                null=True,
+                on_delete=django.db.models.deletion.DO_NOTHING,
+                related_name="+",
+                related_query_name="+",
+                to="clients.agency",
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='client',
-            trigger=pgtrigger.compiler.Trigger(name='insert_insert', sql=pgtrigger.compiler.UpsertTriggerSql(func='WITH _pgh_attached_context AS ( SELECT _pgh_attach_context() AS value ) INSERT INTO "clients_clientevent" ("address_city", "address_state", "address_street", "address_zip", "billing_address", "created_at", "created_by_agency_id", "date_of_birth", "financial_info_complete", "first_name", "id", "last_name", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "ssn_last4") SELECT new_values."address_city", new_values."address_state", new_values."address_street", new_values."address_zip", new_values."billing_address", new_values."created_at", new_values."created_by_agency_id", new_values."date_of_birth", new_values."financial_info_complete", new_values."first_name", new_values."id", new_values."last_name", _pgh_attached_context.value, NOW(), \'insert\', new_values."id", new_values."ssn_last4" FROM ( SELECT new_values.* FROM new_values  ) AS new_values, _pgh_attached_context; RETURN NULL;', hash='0dabe9a56e205d46af6e25500c5444de8f5282a0', level='STATEMENT', operation='INSERT', pgid='pgtrigger_insert_insert_a5391', referencing='REFERENCING NEW TABLE AS new_values ', table='clients_client', when='AFTER')),
+            model_name="client",
+            trigger=pgtrigger.compiler.Trigger(
+                name="insert_insert",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    func='WITH _pgh_attached_context AS ( SELECT _pgh_attach_context() AS value ) INSERT INTO "clients_clientevent" ("address_city", "address_state", "address_street", "address_zip", "billing_address", "created_at", "created_by_agency_id", "date_of_birth", "financial_info_complete", "first_name", "id", "last_name", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "ssn_last4") SELECT new_values."address_city", new_values."address_state", new_values."address_street", new_values."address_zip", new_values."billing_address", new_values."created_at", new_values."created_by_agency_id", new_values."date_of_birth", new_values."financial_info_complete", new_values."first_name", new_values."id", new_values."last_name", _pgh_attached_context.value, NOW(), \'insert\', new_values."id", new_values."ssn_last4" FROM ( SELECT new_values.* FROM new_values  ) AS new_values, _pgh_attached_context; RETURN NULL;',
+                    hash="0dabe9a56e205d46af6e25500c5444de8f5282a0",
+                    level="STATEMENT",
+                    operation="INSERT",
+                    pgid="pgtrigger_insert_insert_a5391",
+                    referencing="REFERENCING NEW TABLE AS new_values ",
+                    table="clients_client",
+                    when="AFTER",
+                ),
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='client',
-            trigger=pgtrigger.compiler.Trigger(name='update_update', sql=pgtrigger.compiler.UpsertTriggerSql(func='WITH _pgh_attached_context AS ( SELECT _pgh_attach_context() AS value ) INSERT INTO "clients_clientevent" ("address_city", "address_state", "address_street", "address_zip", "billing_address", "created_at", "created_by_agency_id", "date_of_birth", "financial_info_complete", "first_name", "id", "last_name", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "ssn_last4") SELECT new_values."address_city", new_values."address_state", new_values."address_street", new_values."address_zip", new_values."billing_address", new_values."created_at", new_values."created_by_agency_id", new_values."date_of_birth", new_values."financial_info_complete", new_values."first_name", new_values."id", new_values."last_name", _pgh_attached_context.value, NOW(), \'update\', new_values."id", new_values."ssn_last4" FROM ( SELECT new_values.* FROM old_values JOIN new_values ON (old_values."id") = (new_values."id") WHERE (old_values."address_city" IS DISTINCT FROM (new_values."address_city") OR old_values."address_state" IS DISTINCT FROM (new_values."address_state") OR old_values."address_street" IS DISTINCT FROM (new_values."address_street") OR old_values."address_zip" IS DISTINCT FROM (new_values."address_zip") OR old_values."billing_address" IS DISTINCT FROM (new_values."billing_address") OR old_values."created_at" IS DISTINCT FROM (new_values."created_at") OR old_values."created_by_agency_id" IS DISTINCT FROM (new_values."created_by_agency_id") OR old_values."date_of_birth" IS DISTINCT FROM (new_values."date_of_birth") OR old_values."financial_info_complete" IS DISTINCT FROM (new_values."financial_info_complete") OR old_values."first_name" IS DISTINCT FROM (new_values."first_name") OR old_values."id" IS DISTINCT FROM (new_values."id") OR old_values."last_name" IS DISTINCT FROM (new_values."last_name") OR old_values."ssn_last4" IS DISTINCT FROM (new_values."ssn_last4")) ) AS new_values, _pgh_attached_context; RETURN NULL;', hash='eb27ac227e74b256316438b0939a8850c98e4c99', level='STATEMENT', operation='UPDATE', pgid='pgtrigger_update_update_757e7', referencing='REFERENCING OLD TABLE AS old_values  NEW TABLE AS new_values ', table='clients_client', when='AFTER')),
+            model_name="client",
+            trigger=pgtrigger.compiler.Trigger(
+                name="update_update",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    func='WITH _pgh_attached_context AS ( SELECT _pgh_attach_context() AS value ) INSERT INTO "clients_clientevent" ("address_city", "address_state", "address_street", "address_zip", "billing_address", "created_at", "created_by_agency_id", "date_of_birth", "financial_info_complete", "first_name", "id", "last_name", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "ssn_last4") SELECT new_values."address_city", new_values."address_state", new_values."address_street", new_values."address_zip", new_values."billing_address", new_values."created_at", new_values."created_by_agency_id", new_values."date_of_birth", new_values."financial_info_complete", new_values."first_name", new_values."id", new_values."last_name", _pgh_attached_context.value, NOW(), \'update\', new_values."id", new_values."ssn_last4" FROM ( SELECT new_values.* FROM old_values JOIN new_values ON (old_values."id") = (new_values."id") WHERE (old_values."address_city" IS DISTINCT FROM (new_values."address_city") OR old_values."address_state" IS DISTINCT FROM (new_values."address_state") OR old_values."address_street" IS DISTINCT FROM (new_values."address_street") OR old_values."address_zip" IS DISTINCT FROM (new_values."address_zip") OR old_values."billing_address" IS DISTINCT FROM (new_values."billing_address") OR old_values."created_at" IS DISTINCT FROM (new_values."created_at") OR old_values."created_by_agency_id" IS DISTINCT FROM (new_values."created_by_agency_id") OR old_values."date_of_birth" IS DISTINCT FROM (new_values."date_of_birth") OR old_values."financial_info_complete" IS DISTINCT FROM (new_values."financial_info_complete") OR old_values."first_name" IS DISTINCT FROM (new_values."first_name") OR old_values."id" IS DISTINCT FROM (new_values."id") OR old_values."last_name" IS DISTINCT FROM (new_values."last_name") OR old_values."ssn_last4" IS DISTINCT FROM (new_values."ssn_last4")) ) AS new_values, _pgh_attached_context; RETURN NULL;',
+                    hash="eb27ac227e74b256316438b0939a8850c98e4c99",
+                    level="STATEMENT",
+                    operation="UPDATE",
+                    pgid="pgtrigger_update_update_757e7",
+                    referencing="REFERENCING OLD TABLE AS old_values  NEW TABLE AS new_values ",
+                    table="clients_client",
+                    when="AFTER",
+                ),
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='client',
-            trigger=pgtrigger.compiler.Trigger(name='delete_delete', sql=pgtrigger.compiler.UpsertTriggerSql(func='WITH _pgh_attached_context AS ( SELECT _pgh_attach_context() AS value ) INSERT INTO "clients_clientevent" ("address_city", "address_state", "address_street", "address_zip", "billing_address", "created_at", "created_by_agency_id", "date_of_birth", "financial_info_complete", "first_name", "id", "last_name", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "ssn_last4") SELECT old_values."address_city", old_values."address_state", old_values."address_street", old_values."address_zip", old_values."billing_address", old_values."created_at", old_values."created_by_agency_id", old_values."date_of_birth", old_values."financial_info_complete", old_values."first_name", old_values."id", old_values."last_name", _pgh_attached_context.value, NOW(), \'delete\', old_values."id", old_values."ssn_last4" FROM ( SELECT old_values.* FROM old_values  ) AS old_values, _pgh_attached_context; RETURN NULL;', hash='8794eb08361273a98e42455270d97853fc8d43f8', level='STATEMENT', operation='DELETE', pgid='pgtrigger_delete_delete_f8895', referencing='REFERENCING OLD TABLE AS old_values ', table='clients_client', when='AFTER')),
+            model_name="client",
+            trigger=pgtrigger.compiler.Trigger(
+                name="delete_delete",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    func='WITH _pgh_attached_context AS ( SELECT _pgh_attach_context() AS value ) INSERT INTO "clients_clientevent" ("address_city", "address_state", "address_street", "address_zip", "billing_address", "created_at", "created_by_agency_id", "date_of_birth", "financial_info_complete", "first_name", "id", "last_name", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "ssn_last4") SELECT old_values."address_city", old_values."address_state", old_values."address_street", old_values."address_zip", old_values."billing_address", old_values."created_at", old_values."created_by_agency_id", old_values."date_of_birth", old_values."financial_info_complete", old_values."first_name", old_values."id", old_values."last_name", _pgh_attached_context.value, NOW(), \'delete\', old_values."id", old_values."ssn_last4" FROM ( SELECT old_values.* FROM old_values  ) AS old_values, _pgh_attached_context; RETURN NULL;',
+                    hash="8794eb08361273a98e42455270d97853fc8d43f8",
+                    level="STATEMENT",
+                    operation="DELETE",
+                    pgid="pgtrigger_delete_delete_f8895",
+                    referencing="REFERENCING OLD TABLE AS old_values ",
+                    table="clients_client",
+                    when="AFTER",
+                ),
+            ),
         ),
     ]

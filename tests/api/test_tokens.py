@@ -95,7 +95,9 @@ def test_signing_out_of_the_pages_revokes_the_users_tokens(world_a, world_b):
     token = sign_in(world_a.admin)
     other = sign_in(world_b.admin)
     browser = PageClient()
-    assert browser.post("/login/", {"username": world_a.admin.username, "password": factories.PASSWORD}).status_code == 302
+    assert (
+        browser.post("/login/", {"username": world_a.admin.username, "password": factories.PASSWORD}).status_code == 302
+    )
     assert browser.post("/logout/").status_code == 302
     assert with_token(token).get("/api/clients/").status_code == 401
     assert with_token(other).get("/api/clients/").status_code == 200
