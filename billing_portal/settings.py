@@ -7,6 +7,7 @@ cookies); `make demo` and `make test` set the few variables a laptop needs.
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
 import dj_database_url
@@ -122,10 +123,17 @@ TEMPLATES = [
     },
 ]
 
+# Database connections. Under gunicorn (the Dockerfile) each worker thread keeps its connection for
+# DATABASE_CONN_MAX_AGE seconds, checked before reuse (CONN_HEALTH_CHECKS), so the web container
+# holds at most workers x threads of them (README, "Database connections"). `manage.py runserver`
+# (`make demo`) runs every request in a new thread: a kept connection would outlive its thread and
+# pile up until PostgreSQL refuses new clients, so there each request closes its own.
+RUNSERVER = len(sys.argv) > 1 and sys.argv[1] == "runserver"
 DATABASES = {
     "default": dj_database_url.parse(
         env_str("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/billing_portal"),
-        conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 60),
+        conn_max_age=0 if RUNSERVER else env_int("DATABASE_CONN_MAX_AGE", 60),
+        conn_health_checks=True,
     )
 }
 # PostgreSQL's JIT compiler is off for the portal's connections: on the nightly run's statements and
