@@ -130,6 +130,8 @@ class ClientReadLogMixin:
     # Query parameters worth keeping besides the route's filterset's (ids and codes only: never
     # whatever else a caller puts in the query string).
     logged_parameters = frozenset({"page", "page_size", "ordering"})
+    _records_read: Any = None
+    _record_read: Any = None
 
     def paginate_queryset(self, queryset: Any) -> Any:
         page = super().paginate_queryset(queryset)  # type: ignore[misc]
@@ -137,7 +139,7 @@ class ClientReadLogMixin:
         return page
 
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        self._records_read: Any = None
+        self._records_read = None
         response = super().list(request, *args, **kwargs)  # type: ignore[misc]
         records = self._records_read
         if records is None:  # no pagination: the ids of the whole filtered list, in one query
