@@ -7,7 +7,7 @@ from typing import Any
 
 import django_filters
 from django.core.validators import RegexValidator
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.permissions import IsAuthenticated
@@ -172,7 +172,20 @@ class ClientViewSet(
 
     @extend_schema(
         request=ClientSearchSerializer,
-        responses=ClientSerializer(many=True),
+        # Paginated like the lists (drf-spectacular pages list actions only, so it is spelled out).
+        responses=inline_serializer(
+            "PaginatedClientSearchList",
+            {
+                "count": serializers.IntegerField(),
+                "next": serializers.URLField(allow_null=True),
+                "previous": serializers.URLField(allow_null=True),
+                "results": ClientSerializer(many=True),
+            },
+        ),
+        parameters=[
+            OpenApiParameter("page", int, description="A page number within the results."),
+            OpenApiParameter("page_size", int, description="Results per page (at most 500)."),
+        ],
         description=(
             "Clients in your scope whose id is `q`, or whose last and/or first name start with its words. "
             "A POST so that a name never sits in a URL (server and proxy logs, history); pages are "
