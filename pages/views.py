@@ -59,6 +59,7 @@ def home(request: Request) -> HttpResponse:
         action=AccessLog.Action.VIEW_REPORT,
         target="report:services-needing-attention",
         filters={},
+        request=request,
     )
     return render(
         request,
@@ -92,7 +93,13 @@ def home(request: Request) -> HttpResponse:
 @login_required
 def client_detail(request: Request, pk: int) -> HttpResponse:
     client_record = record.client_record(request.user, pk)
-    record_access(user=request.user, action=AccessLog.Action.VIEW_CLIENT, target=f"client:{pk}")
+    record_access(
+        user=request.user,
+        action=AccessLog.Action.VIEW_CLIENT,
+        target=f"client:{pk}",
+        client_ids=[pk],
+        request=request,
+    )
     client = client_record.client
     return render(
         request,

@@ -11,7 +11,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("clients", "0004_agency_claim_fields_client_external_id"),
+        ("clients", "0005_agency_claim_fields_client_external_id"),
         ("coverage", "0004_payer_id_and_timely_filing_months"),
         ("pghistory", "0007_auto_20250421_0444"),
         ("services", "0005_domain_bounds"),

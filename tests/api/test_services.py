@@ -379,10 +379,10 @@ def test_service_list_query_count_does_not_grow_with_the_page(who, world_a, coun
             client=world_a.client, program=world_a.program, start=factories.county_datetime(dt.date(2026, 1, 1 + index))
         )
         fail(service, "NO_COVERAGE", "NOTE_NOT_SIGNED")
-    # count, page, failures, their rules: the same four queries for 3 rows or 30, each row with its own
-    # procedure, clinician and two failure reasons.
+    # count, page, failures, their rules, and the one access-log row: the same five queries for 3 rows
+    # or 30, each row with its own procedure, clinician and two failure reasons.
     for page_size in (3, 30):
-        with django_assert_num_queries(4):
+        with django_assert_num_queries(5):
             response = api.get("/api/services/", {"page_size": page_size})
         assert response.status_code == 200
         assert len(response.json()["results"]) == page_size
