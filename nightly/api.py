@@ -133,8 +133,6 @@ class ServiceOverrideViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
 
 # --- tonight's verdict ----------------------------------------------------------------------------
 
-MAX_CHECK_SERVICES = 1000
-
 
 class CheckReasonSerializer(serializers.Serializer):
     code = serializers.CharField()
@@ -161,7 +159,7 @@ class ChecksResponseSerializer(serializers.Serializer):
 class CheckInputSerializer(serializers.Serializer):
     client = serializers.IntegerField(required=False, min_value=1)
     services = serializers.ListField(
-        child=serializers.IntegerField(min_value=1), required=False, max_length=MAX_CHECK_SERVICES
+        child=serializers.IntegerField(min_value=1), required=False, max_length=verdict.MAX_SERVICES
     )
     as_of = serializers.DateField(required=False)
 

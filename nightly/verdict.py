@@ -36,6 +36,9 @@ from django.db import connection, transaction
 from nightly.engine import active_rules, find_failures
 from nightly.rules import load_all
 
+# The most services one check may name (the API's and the pages' bound).
+MAX_SERVICES = 1000
+
 VERDICT_SQL = """
 SELECT c.id,
        NOT EXISTS (SELECT 1 FROM nightly_fail f WHERE f.service_id = c.id AND f.blocking) AS completes,
