@@ -114,15 +114,13 @@ def home(request: HttpRequest) -> HttpResponse:
     trend = queries.failing_trend(request.user)
     run = trend[-1].run if trend else None
     latest = queries.last_run()
-    oldest = [
-        {"item": item, "url": service_url(item.service.pk)}
-        for item in queries.oldest_failing(request.user, rules=rules)
-    ]
+    items = queries.oldest_failing(request.user, rules=rules)
     # The queue's rows (not its counts) carry tonight's verdict, one engine call for them all, so an
     # item fixed since the run shows "fixed, completes tonight" instead of looking untouched.
-    verdicts = check_services(service_ids=[row["item"].service.pk for row in oldest], as_of=timezone.localdate())
-    for row in oldest:
-        row["verdict"] = verdicts.get(row["item"].service.pk)
+    verdicts = check_services(service_ids=[item.service.pk for item in items], as_of=timezone.localdate())
+    oldest = [
+        {"item": item, "url": service_url(item.service.pk), "verdict": verdicts.get(item.service.pk)} for item in items
+    ]
     record_access(
         user=request.user,  # type: ignore[arg-type]
         action=AccessLog.Action.VIEW_REPORT,
@@ -142,7 +140,7 @@ def home(request: HttpRequest) -> HttpResponse:
             "by_program": [{**row, "link": _list_link(program=row["program"])} for row in counts.by_program],
             "by_month": [{**row, "link": _month_link(row["month"])} for row in counts.by_month],
             "oldest": oldest,
-            "oldest_ids": [row["item"].service.pk for row in oldest],
+            "oldest_ids": [item.service.pk for item in items],
             "queue_link": f"{reverse('report-service-errors')}",
             "last_run": latest,
             "last_finished_run": run,
