@@ -196,8 +196,8 @@ def test_service_page_query_count_is_fixed(provider_client, service, failing_rul
     for rule in Rule.objects.all()[:failing_rules]:
         ServiceFailure.objects.create(service=service, rule=rule, run=run)
     rules = Rule.objects.count()
-    # The page's own 13 queries (session, user, service and its joins, failures, rules, overrides,
+    # The page's own 14 queries (session, user, service and its joins, failures, rules, overrides,
     # history...) plus one engine call (10 and one per rule in effect), however many reasons it shows.
-    with django_assert_num_queries(13 + 10 + rules):
+    with django_assert_num_queries(14 + 10 + rules):
         response = provider_client.get(reverse("service-detail", kwargs={"pk": service.pk}))
     assert response.status_code == 200

@@ -2,7 +2,7 @@
 
 On the bench database (`make bench` fills it), it gives one client 300 services in Show (copied, untimed,
 from the client's own first service: same program, procedure, clinician, one a day), then times with
-Django's test client as a county billing user:
+Django's test client (a county billing user checks; a provider admin of the agency saves and reads):
 
 * `POST /api/checks/ {"client": id}`: the check of that client's 300 services (target p95 < 100 ms);
 * a save and the service page after it: `PATCH /api/services/{id}/` (a correction, whose answer
@@ -79,8 +79,17 @@ class Command(BaseCommand):
         )
         browser = Client()
         browser.force_login(user)
-        service = Service.objects.filter(client_id=client_id, status="show").order_by("-id").first()
+        service = (
+            Service.objects.filter(client_id=client_id, status="show").select_related("program").order_by("-id").first()
+        )
         assert service is not None
+        # Corrections are the provider's: a provider admin of the service's agency saves.
+        provider, _ = User.objects.get_or_create(
+            username="bench-provider-check",
+            defaults={"role": User.Role.PROVIDER_ADMIN, "agency_id": service.program.agency_id},
+        )
+        staff = Client()
+        staff.force_login(provider)
         body = json.dumps({"client": client_id})
 
         def check() -> Any:
@@ -89,14 +98,14 @@ class Command(BaseCommand):
         def save() -> Any:
             minutes = 60 if service.duration_minutes != 60 else 61
             service.duration_minutes = minutes
-            return browser.patch(
+            return staff.patch(
                 f"/api/services/{service.pk}/",
                 json.dumps({"duration_minutes": minutes}),
                 content_type="application/json",
             )
 
         def page() -> Any:
-            return browser.get(reverse("service-detail", args=[service.pk]))
+            return staff.get(reverse("service-detail", args=[service.pk]))
 
         results = {}
         checked = len(check().json()["results"])
