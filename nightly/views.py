@@ -146,12 +146,16 @@ def check_now(request: HttpRequest) -> HttpResponse:
     """ "Check now" on a client record or the queue: tonight's verdict for a client's Show services (or
     the listed ones, in scope), summed up in a message, then back to the page, which shows each verdict."""
     today = timezone.localdate()
+
+    def as_id(text: str) -> int:  # anything but a bigint-sized id matches nothing
+        return int(text) if text.isdigit() and len(text) < 19 else 0
+
     client_id = request.POST.get("client", "")
     if client_id:
-        client = get_object_or_404(clients_for_user(request.user), pk=client_id if client_id.isdigit() else 0)
+        client = get_object_or_404(clients_for_user(request.user), pk=as_id(client_id))
         verdicts = verdict.check_client(client_id=client.pk, as_of=today)
     else:
-        wanted = [int(pk) for pk in request.POST.getlist("services") if pk.isdigit()][: verdict.MAX_SERVICES]
+        wanted = [as_id(pk) for pk in request.POST.getlist("services")][: verdict.MAX_SERVICES]
         visible = scope_queryset(Service.objects.filter(pk__in=wanted), request.user).values_list("pk", flat=True)
         verdicts = verdict.check_services(service_ids=list(visible), as_of=today)
     completing = sum(1 for found in verdicts.values() if found.would_complete)

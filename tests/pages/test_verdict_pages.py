@@ -156,6 +156,9 @@ def test_check_now_on_a_client_sums_up_and_comes_back(provider_client, enrolled_
 def test_check_now_of_another_agencys_client_is_a_404(other_client, enrolled_client, service):
     response = other_client.post(reverse("nightly-check-now"), {"client": enrolled_client.pk, "next": "/"})
     assert response.status_code == 404
+    for junk in ("x", "9" * 30):
+        assert other_client.post(reverse("nightly-check-now"), {"client": junk}).status_code == 404
+    assert other_client.post(reverse("nightly-check-now"), {"services": ["9" * 30]}).status_code == 302
 
 
 def test_check_now_on_the_queue_checks_only_services_in_scope(other_client, provider_client, service):
