@@ -29,4 +29,5 @@ ENV DJANGO_STATIC_MANIFEST=1
 EXPOSE 8000
 
 # Migrations run before gunicorn starts; the worker and beat services override the command.
-CMD ["sh", "-c", "python manage.py migrate --noinput && exec gunicorn billing_portal.wsgi:application --bind 0.0.0.0:8000 --workers 3 --access-logfile - --forwarded-allow-ips '*'"]
+# Workers x threads bounds the web container's database connections (README, "Database connections").
+CMD ["sh", "-c", "python manage.py migrate --noinput && exec gunicorn billing_portal.wsgi:application --bind 0.0.0.0:8000 --workers ${WEB_CONCURRENCY:-3} --threads ${GUNICORN_THREADS:-4} --access-logfile - --forwarded-allow-ips '*'"]

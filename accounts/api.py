@@ -1,15 +1,23 @@
-"""REST API of the accounts app (shared/API.md): `/api/users/`, system admins only."""
+"""REST API of the accounts app (shared/API.md): `/api/users/` (system admins only) and `/api/auth/token/`."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from drf_spectacular.utils import extend_schema_field
-from rest_framework import mixins, serializers, viewsets
+from django.contrib.auth.signals import user_logged_in
+from drf_spectacular.utils import extend_schema, extend_schema_field, inline_serializer
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.authtoken.serializers import AuthTokenSerializer
+from rest_framework.permissions import AllowAny, BasePermission, IsAuthenticated
+from rest_framework.renderers import JSONRenderer
+from rest_framework.request import Request
+from rest_framework.response import Response
 from rest_framework.routers import BaseRouter
+from rest_framework.views import APIView
 
 from accounts.actions import create_user, update_user
-from accounts.models import User
+from accounts.models import ApiToken, User
+from accounts.tokens import ExpiringTokenAuthentication, issue_token
 from common.rest import IsSystemAdmin
 from common.viewsets import JSONOnlyMixin, ScopedPrimaryKeyRelatedField, StrictModelSerializer
 
@@ -60,6 +68,36 @@ class UserViewSet(JSONOnlyMixin, mixins.CreateModelMixin, mixins.UpdateModelMixi
             target=serializer.instance,  # type: ignore[arg-type]  # set on update
             **serializer.validated_data,  # type: ignore[arg-type]
         )
+
+
+class TokenView(APIView):
+    """`POST /api/auth/token/` signs in and answers `{"token"}`; `DELETE` revokes the token sent (204)."""
+
+    authentication_classes = [ExpiringTokenAuthentication]
+    renderer_classes = [JSONRenderer]
+    throttle_classes: list[Any] = []
+
+    def get_permissions(self) -> list[BasePermission]:
+        return [IsAuthenticated()] if self.request.method == "DELETE" else [AllowAny()]
+
+    @extend_schema(
+        request=AuthTokenSerializer,
+        responses={200: inline_serializer("TokenResponse", {"token": serializers.CharField()})},
+        auth=[],
+    )
+    def post(self, request: Request) -> Response:
+        serializer = AuthTokenSerializer(data=request.data, context={"request": request})
+        serializer.is_valid(raise_exception=True)
+        user = serializer.validated_data["user"]
+        key = issue_token(user)
+        # As django.contrib.auth.login does for the pages: django-axes resets the failure count.
+        user_logged_in.send(sender=type(user), request=request, user=user)
+        return Response({"token": key})
+
+    @extend_schema(request=None, responses={204: None})
+    def delete(self, request: Request) -> Response:
+        ApiToken.objects.filter(pk=request.auth.pk).delete()  # type: ignore[union-attr]
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 def register(router: BaseRouter) -> None:

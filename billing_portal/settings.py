@@ -7,6 +7,7 @@ cookies); `make demo` and `make test` set the few variables a laptop needs.
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
 import dj_database_url
@@ -67,7 +68,6 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django.contrib.postgres",
     "rest_framework",
-    "rest_framework.authtoken",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -130,10 +130,17 @@ TEMPLATES = [
     },
 ]
 
+# Database connections. Under gunicorn (the Dockerfile) each worker thread keeps its connection for
+# DATABASE_CONN_MAX_AGE seconds, checked before reuse (CONN_HEALTH_CHECKS), so the web container
+# holds at most workers x threads of them (README, "Database connections"). `manage.py runserver`
+# (`make demo`) runs every request in a new thread: a kept connection would outlive its thread and
+# pile up until PostgreSQL refuses new clients, so there each request closes its own.
+RUNSERVER = len(sys.argv) > 1 and sys.argv[1] == "runserver"
 DATABASES = {
     "default": dj_database_url.parse(
         env_str("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/billing_portal"),
-        conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 60),
+        conn_max_age=0 if RUNSERVER else env_int("DATABASE_CONN_MAX_AGE", 60),
+        conn_health_checks=True,
     )
 }
 # PostgreSQL's JIT compiler is off for the portal's connections: on the nightly run's statements and
@@ -170,6 +177,11 @@ AXES_COOLOFF_TIME = 0.5
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_ENABLED = env_bool("AXES_ENABLED", True)
+
+# API tokens (accounts/tokens.py) end after this long without a request, and this long after sign-in
+# whatever the use: a working day's script keeps its token, a forgotten one does not open records.
+API_TOKEN_IDLE_SECONDS = env_int("API_TOKEN_IDLE_SECONDS", 8 * 60 * 60)
+API_TOKEN_MAX_AGE_SECONDS = env_int("API_TOKEN_MAX_AGE_SECONDS", 24 * 60 * 60)
 
 # Database sessions whose cookie must look like a key Django issued (accounts/sessions.py).
 SESSION_ENGINE = "accounts.sessions"
@@ -239,7 +251,8 @@ BOOTSTRAP5 = {
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        # DRF's token authentication with expiry and revocation (accounts/tokens.py).
+        "accounts.tokens.ExpiringTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],

@@ -1,10 +1,10 @@
 from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
-from rest_framework.authtoken.views import obtain_auth_token
 from rest_framework.routers import DefaultRouter
 
 from accounts import api as accounts_api
+from accounts.api import TokenView
 from clients import api as clients_api
 from coverage import api as coverage_api
 from diagnosis import api as diagnosis_api
@@ -23,7 +23,7 @@ for app_api in (accounts_api, clients_api, coverage_api, diagnosis_api, services
 
 urlpatterns = [
     path("admin/", admin.site.urls),
-    path("api/auth/token/", obtain_auth_token, name="api-token"),
+    path("api/auth/token/", TokenView.as_view(), name="api-token"),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     # The split view serves Swagger UI's start-up script as a file (?script=): no inline script, so
     # the docs page works under the same Content-Security-Policy as every other page.

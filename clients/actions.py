@@ -21,6 +21,7 @@ from common.audit import acting_as
 from common.records import create_record, update_record
 from common.scope import scope_queryset
 from common.selectors import in_scope
+from clients.selectors import enrollable_clients_for_user
 
 CLIENT_FIELDS = frozenset(
     {
@@ -153,8 +154,10 @@ def create_client(
             "financial_info_complete": financial_info_complete,
         }
     )
+    # A provider's new client remembers the agency, which alone may give it its first enrollment.
+    agency_id = None if user.sees_all_agencies else user.agency_id
     with transaction.atomic(durable=True), acting_as(user):
-        return _save_client(Client(), fields)
+        return _save_client(Client(created_by_agency_id=agency_id), fields)
 
 
 def create_client_with_enrollment(
@@ -193,17 +196,11 @@ def _program_for_user(user: User, program: Program) -> Program:
 
 
 def _client_enrollable(user: User, client: Client) -> None:
-    """A provider admin may enroll a client of their agency, or a new client nobody has enrolled yet.
-
-    Decision (the documents leave it open): a client created through `create_client` is in no
-    agency's scope until its first enrollment, so the first enrollment is allowed for a client with
-    no enrollment at all. A client enrolled only elsewhere stays invisible ("Unknown client").
-    """
-    if in_scope(user, client):
-        return
-    if not Enrollment.objects.filter(client=client).exists():
-        return
-    raise ValidationError({"client": ["Unknown client."]})
+    """A provider admin may enroll a client of their agency, or a client their agency created that
+    is enrolled nowhere yet (`clients.selectors.enrollable_clients_for_user` says why). Another
+    agency's client is "Unknown client.", as a client id that does not exist."""
+    if not enrollable_clients_for_user(user).filter(pk=client.pk).exists():
+        raise ValidationError({"client": ["Unknown client."]})
 
 
 def _check_enrollment_dates(*, status: str, requested_date: Any, enrolled_date: Any, discharged_date: Any) -> None:

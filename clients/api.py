@@ -7,13 +7,19 @@ from typing import Any
 
 import django_filters
 from django.core.validators import RegexValidator
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import mixins, serializers, viewsets
+from rest_framework.decorators import action
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.request import Request
+from rest_framework.response import Response
 from rest_framework.routers import BaseRouter
 
 from clients import actions, selectors
 from clients.models import Agency, Client, Enrollment, Location, Program, Staff
 from common.rest import ClientRecordPermission
 from common.viewsets import (
+    ClientReadLogMixin,
     IdFilter,
     JSONOnlyMixin,
     ReferenceDataViewSet,
@@ -147,14 +153,56 @@ class ClientSerializer(StrictModelSerializer):
         read_only_fields = ["ssn_last4"]
 
 
-class ClientViewSet(JSONOnlyMixin, mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.ReadOnlyModelViewSet):
-    """A new client belongs to no agency until its first enrollment (POST /api/enrollments/)."""
+class ClientSearchSerializer(serializers.Serializer):
+    q = TextField(max_length=100, allow_blank=True, help_text="Last name, first name (starts of words) or a client id")
+
+
+class ClientViewSet(
+    ClientReadLogMixin, JSONOnlyMixin, mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.ReadOnlyModelViewSet
+):
+    """A new client is in no agency's scope until its first enrollment (POST /api/enrollments/), which
+    only the creating provider's agency may give it (clients.selectors.enrollable_clients_for_user)."""
 
     serializer_class = ClientSerializer
     permission_classes = [ClientRecordPermission]
+    client_id_attribute = "pk"
 
     def get_queryset(self) -> Any:
         return selectors.clients_for_user(self.request.user).order_by("last_name", "first_name", "id")
+
+    @extend_schema(
+        request=ClientSearchSerializer,
+        # Paginated like the lists (drf-spectacular pages list actions only, so it is spelled out).
+        responses=inline_serializer(
+            "PaginatedClientSearchList",
+            {
+                "count": serializers.IntegerField(),
+                "next": serializers.URLField(allow_null=True),
+                "previous": serializers.URLField(allow_null=True),
+                "results": ClientSerializer(many=True),
+            },
+        ),
+        parameters=[
+            OpenApiParameter("page", int, description="A page number within the results."),
+            OpenApiParameter("page_size", int, description="Results per page (at most 500)."),
+        ],
+        description=(
+            "Clients in your scope whose id is `q`, or whose last and/or first name start with its words. "
+            "A POST so that a name never sits in a URL (server and proxy logs, history); pages are "
+            "`?page=` on the URL with the same body."
+        ),
+    )
+    @action(detail=False, methods=["post"], url_path="search", permission_classes=[IsAuthenticated])
+    def search(self, request: Request) -> Response:
+        """`POST /api/clients/search/` with `{"q": "..."}`: the client search of the pages, for the API.
+        Written to the access log like a list (the query itself is not kept: it may be a name)."""
+        query = ClientSearchSerializer(data=request.data)
+        query.is_valid(raise_exception=True)
+        found = selectors.search_clients(request.user, query.validated_data["q"])  # type: ignore[arg-type]
+        page = self.paginate_queryset(found.order_by("last_name", "first_name", "id"))
+        data = self.get_serializer(page, many=True).data
+        self.log_read(request, target="api:client-search", client_ids=[client.pk for client in page or []])
+        return self.get_paginated_response(data)
 
     def perform_create(self, serializer: serializers.BaseSerializer) -> None:
         serializer.instance = actions.create_client(user=self.request.user, **serializer.validated_data)  # type: ignore[arg-type]
@@ -168,9 +216,10 @@ class ClientViewSet(JSONOnlyMixin, mixins.CreateModelMixin, mixins.UpdateModelMi
 
 
 class EnrollmentSerializer(StrictModelSerializer):
-    # Any client id is accepted here so a new client can get its first enrollment; the action
-    # answers "Unknown client." for a client enrolled only in another agency.
-    client = ScopedPrimaryKeyRelatedField(queryset=Client.objects.all())
+    # A client of the user's agency, or one their agency created and nobody enrolled yet (its first
+    # enrollment); another agency's client is "Unknown client.", as an id that does not exist, before
+    # any other field is looked at (the action checks again under a lock).
+    client = ScopedPrimaryKeyRelatedField(queryset=Client.objects.all(), scope=selectors.enrollable_clients_for_user)
     program = ScopedPrimaryKeyRelatedField(queryset=Program.objects.all(), scope=selectors.programs_for_user)
 
     class Meta:
@@ -190,7 +239,9 @@ class EnrollmentFilter(django_filters.FilterSet):
         fields = ["client", "program", "status"]
 
 
-class EnrollmentViewSet(JSONOnlyMixin, mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.ReadOnlyModelViewSet):
+class EnrollmentViewSet(
+    ClientReadLogMixin, JSONOnlyMixin, mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.ReadOnlyModelViewSet
+):
     """A status change (PATCH `status`) follows Enrollment.TRANSITIONS, dated by the matching date given."""
 
     serializer_class = EnrollmentSerializer

@@ -115,6 +115,12 @@ class Client(models.Model):
     billing_address = models.BooleanField(default=False)
     financial_info_complete = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
+    # The provider agency whose staff created the client (null: county, system admin, imports of
+    # the county, the demo). It decides who may give an un-enrolled client its first enrollment
+    # (clients.selectors.enrollable_clients_for_user); it is not scope and shows nothing.
+    created_by_agency = models.ForeignKey(
+        Agency, on_delete=models.PROTECT, null=True, blank=True, related_name="+", editable=False
+    )
 
     CLIENT_PATH: ClassVar[str] = "id"
     # Scope (common/scope.py): a client belongs to the agencies of its enrollments' programs.

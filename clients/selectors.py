@@ -5,9 +5,10 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
+from common.scope import clients_of_agency, scope_queryset
 from clients.crypto import ssn_digest
 from clients.models import Agency, Client, Enrollment, Location, Program, Staff
 from common.scope import scope_queryset
@@ -15,6 +16,30 @@ from common.scope import scope_queryset
 
 def clients_for_user(user: object) -> QuerySet[Client]:
     return scope_queryset(Client.objects.all(), user)
+
+
+def enrollable_clients_for_user(user: object) -> QuerySet[Client]:
+    """The clients `user` may enroll in a program: those in their scope, and those their agency
+    created that are enrolled nowhere yet (a new client's first enrollment, API or page).
+
+    Decision (issue 9): "just created" is recognised by `Client.created_by_agency` and the absence of
+    any enrollment, not by time: a provider who creates a client through the API and enrolls it in
+    a second call can, another agency's provider cannot, whatever the id. County billing and system
+    admins see every client. Anything else is "Unknown client.", the answer for an id that does not
+    exist, so ids reveal nothing.
+    """
+    clients = Client.objects.all()
+    if not getattr(user, "is_authenticated", False):
+        return clients.none()
+    if user.sees_all_agencies:  # type: ignore[attr-defined]
+        return clients
+    agency_id = user.agency_id  # type: ignore[attr-defined]
+    if agency_id is None:
+        return clients.none()
+    enrolled_anywhere = Exists(Enrollment.objects.filter(client_id=OuterRef("pk")))
+    return clients.filter(
+        Q(pk__in=clients_of_agency(Client, agency_id)) | (Q(created_by_agency_id=agency_id) & ~enrolled_anywhere)
+    )
 
 
 def enrollments_for_user(user: object) -> QuerySet[Enrollment]:

@@ -72,10 +72,14 @@ def form_page(
 
 @login_required
 def client_list(request: Request) -> HttpResponse:
-    form = ClientSearchForm(request.GET or None)
+    """Clients in scope, searched by name or id. The search is POSTed (htmx while typing, or the
+    form without JavaScript), and so are its pages: a name never reaches a URL, a server log, the
+    browser history or a Referer header. Only the unfiltered list pages by `?page=`."""
+    form = ClientSearchForm(request.POST if request.method == "POST" else None)
     query = form.cleaned_data["q"] if form.is_valid() else ""
     clients = search_clients(request.user, query)
-    page = Paginator(clients, CLIENTS_PER_PAGE).get_page(request.GET.get("page"))
+    page_number = request.POST.get("page") if request.method == "POST" else request.GET.get("page")
+    page = Paginator(clients, CLIENTS_PER_PAGE).get_page(page_number)
     context = {"form": form, "page": page, "query": query}
     # htmx asks for the results only while the user types.
     template = "clients/_client_results.html" if request.htmx else "clients/client_list.html"

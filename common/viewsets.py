@@ -19,6 +19,7 @@ from rest_framework.parsers import BaseParser, JSONParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from common.access_log import record_access
 from common.records import create_record, delete_record, update_record
 from common.rest import ReferenceDataPermission
 
@@ -112,6 +113,70 @@ class JSONOnlyMixin:
         self.get_object()  # type: ignore[attr-defined]
         self._require_body(request)
         return super().update(request, *args, **kwargs)  # type: ignore[misc]
+
+
+class ClientReadLogMixin:
+    """Every list and detail answer of a client-record route writes one access-log row (issue 9):
+    action `api_read`, target `api:<route>` or `api:<route>:<id>`, the route's own filters as sent,
+    the ids of the clients in the answer and the remote address.
+
+    One INSERT per request: the client ids come from the records already loaded for the answer
+    (`client_id_attribute`, a column of the row), never from a query per record. Put it first in
+    the bases, before DRF's mixins. An answer that is not a 200 (404, 400) reads nothing and logs
+    nothing.
+    """
+
+    client_id_attribute = "client_id"
+    # Query parameters worth keeping besides the route's filterset's (ids and codes only: never
+    # whatever else a caller puts in the query string).
+    logged_parameters = frozenset({"page", "page_size", "ordering"})
+    _records_read: Any = None
+    _record_read: Any = None
+
+    def paginate_queryset(self, queryset: Any) -> Any:
+        page = super().paginate_queryset(queryset)  # type: ignore[misc]
+        self._records_read = page
+        return page
+
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        self._records_read = None
+        response = super().list(request, *args, **kwargs)  # type: ignore[misc]
+        records = self._records_read
+        if records is None:  # no pagination: the ids of the whole filtered list, in one query
+            queryset = self.filter_queryset(self.get_queryset())  # type: ignore[attr-defined]
+            ids = queryset.values_list(self.client_id_attribute, flat=True)
+        else:
+            ids = [getattr(record, self.client_id_attribute) for record in records]
+        self.log_read(request, target=f"api:{self.basename}", client_ids=ids)  # type: ignore[attr-defined]
+        return response
+
+    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        response = super().retrieve(request, *args, **kwargs)  # type: ignore[misc]
+        record = self._record_read
+        self.log_read(
+            request,
+            target=f"api:{self.basename}:{record.pk}",  # type: ignore[attr-defined]
+            client_ids=[getattr(record, self.client_id_attribute)],
+        )
+        return response
+
+    def get_object(self) -> Any:
+        self._record_read = super().get_object()  # type: ignore[misc]
+        return self._record_read
+
+    def log_read(self, request: Request, *, target: str, client_ids: Any) -> None:
+        filterset_class = getattr(self, "filterset_class", None)
+        known = set(filterset_class.base_filters) if filterset_class is not None else set()
+        known |= self.logged_parameters
+        filters = {key: value for key, value in request.query_params.items() if key in known}
+        record_access(
+            user=request.user,  # type: ignore[arg-type]
+            action="api_read",  # AccessLog.Action.API_READ
+            target=target,
+            filters=filters,
+            client_ids=client_ids,
+            request=request,
+        )
 
 
 class ReferenceDataViewSet(JSONOnlyMixin, viewsets.ModelViewSet):

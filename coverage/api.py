@@ -12,6 +12,7 @@ from clients.models import Client
 from clients.selectors import clients_for_user
 from common.rest import ClientRecordPermission
 from common.viewsets import (
+    ClientReadLogMixin,
     IdFilter,
     JSONOnlyMixin,
     ReferenceDataViewSet,
@@ -51,7 +52,9 @@ class CoverageFilter(django_filters.FilterSet):
         fields = ["client", "payer"]
 
 
-class CoverageViewSet(JSONOnlyMixin, mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.ReadOnlyModelViewSet):
+class CoverageViewSet(
+    ClientReadLogMixin, JSONOnlyMixin, mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.ReadOnlyModelViewSet
+):
     serializer_class = CoverageSerializer
     permission_classes = [ClientRecordPermission]
     filterset_class = CoverageFilter

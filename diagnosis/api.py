@@ -9,11 +9,17 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.routers import BaseRouter
 
+from common.rest import ClientRecordPermission
+from common.viewsets import (
+    ClientReadLogMixin,
+    IdFilter,
+    JSONOnlyMixin,
+    ScopedPrimaryKeyRelatedField,
+    StrictModelSerializer,
+)
 from clients.models import Client, Program
 from clients.selectors import clients_for_user, programs_for_user
 from common import bounds
-from common.rest import ClientRecordPermission
-from common.viewsets import IdFilter, JSONOnlyMixin, ScopedPrimaryKeyRelatedField, StrictModelSerializer
 from diagnosis import actions, selectors
 from diagnosis.models import DiagnosisDocument
 
@@ -67,7 +73,9 @@ class DiagnosisFilter(django_filters.FilterSet):
         fields = ["client", "program", "signed"]
 
 
-class DiagnosisViewSet(JSONOnlyMixin, mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.ReadOnlyModelViewSet):
+class DiagnosisViewSet(
+    ClientReadLogMixin, JSONOnlyMixin, mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.ReadOnlyModelViewSet
+):
     """`signed: true` signs as the requesting user; `codes` on update replaces every code."""
 
     serializer_class = DiagnosisSerializer

@@ -65,6 +65,7 @@ def home(request: Request) -> HttpResponse:
         action=AccessLog.Action.VIEW_REPORT,
         target="report:services-needing-attention",
         filters={},
+        request=request,
     )
     return render(
         request,
@@ -103,7 +104,13 @@ def home(request: Request) -> HttpResponse:
 @login_required
 def client_detail(request: Request, pk: int) -> HttpResponse:
     client_record = record.client_record(request.user, pk)
-    record_access(user=request.user, action=AccessLog.Action.VIEW_CLIENT, target=f"client:{pk}")
+    record_access(
+        user=request.user,
+        action=AccessLog.Action.VIEW_CLIENT,
+        target=f"client:{pk}",
+        client_ids=[pk],
+        request=request,
+    )
     client = client_record.client
     # Tonight's verdict of the client's services, now (one engine call): every save of the record,
     # coverage, diagnoses, authorizations or a service comes back here and shows its effect.

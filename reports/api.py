@@ -113,19 +113,27 @@ class ServiceErrorViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         if fmt and rows.count() > exports.EXPORT_MAX_ROWS:
             raise ValidationError({"format": [exports.TOO_MANY_ROWS.format(limit=exports.EXPORT_MAX_ROWS)]})
         filters = {key: value for key, value in request.query_params.items() if key not in {"page", "page_size"}}
-        record_access(
-            user=request.user,  # type: ignore[arg-type]
-            action=AccessLog.Action.EXPORT_REPORT if fmt else AccessLog.Action.VIEW_REPORT,
-            target="report:service-errors",
-            filters=filters,
-        )
+
+        def log(records: list[Any]) -> None:
+            # One row per request, with the clients the answer lists (from the rows already read).
+            record_access(
+                user=request.user,  # type: ignore[arg-type]
+                action=AccessLog.Action.EXPORT_REPORT if fmt else AccessLog.Action.VIEW_REPORT,
+                target="report:service-errors",
+                filters=filters,
+                client_ids=[record["client"] for record in records],
+                request=request,
+            )
+
         if fmt:
             records = [queries.service_error_record(row, on=on) for row in rows.iterator(chunk_size=2000)]
+            log(records)
             response = Response(records)
             response["Content-Disposition"] = f'attachment; filename="{exports.filename("service-errors", fmt, on=on)}"'
             return response
         page = self.paginate_queryset(rows)
         records = [queries.service_error_record(row, on=on) for row in (page if page is not None else rows)]
+        log(records)
         data = self.get_serializer(records, many=True).data
         return self.get_paginated_response(data) if page is not None else Response(data)
 
@@ -161,6 +169,7 @@ class ServicesNeedingAttentionViewSet(viewsets.ViewSet):
             action=AccessLog.Action.VIEW_REPORT,
             target="report:services-needing-attention",
             filters={},
+            request=request,
         )
         return Response(queries.attention_counts(request.user).as_api())
 

@@ -89,6 +89,7 @@ def _log(request: Request, *, report: str, filterset: FilterSet, export: str | N
         action=AccessLog.Action.EXPORT_REPORT if export else AccessLog.Action.VIEW_REPORT,
         target=f"report:{report}",
         filters=filters,
+        request=request,
     )
 
 

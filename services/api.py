@@ -21,6 +21,7 @@ from clients.selectors import clients_for_user, programs_for_user, staff_for_use
 from common import bounds
 from common.rest import ClientRecordPermission, Conflict
 from common.viewsets import (
+    ClientReadLogMixin,
     IdFilter,
     JSONOnlyMixin,
     ReferenceDataViewSet,
@@ -165,7 +166,7 @@ class AuthorizationSerializer(StrictModelSerializer):
 
 
 class AuthorizationViewSet(
-    JSONOnlyMixin, mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.ReadOnlyModelViewSet
+    ClientReadLogMixin, JSONOnlyMixin, mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.ReadOnlyModelViewSet
 ):
     serializer_class = AuthorizationSerializer
     permission_classes = [ClientRecordPermission]
@@ -234,7 +235,9 @@ class ServiceSerializer(StrictModelSerializer):
         return [{"code": failure.rule.code, "message": failure.rule.message} for failure in failures]
 
 
-class ServiceViewSet(JSONOnlyMixin, mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.ReadOnlyModelViewSet):
+class ServiceViewSet(
+    ClientReadLogMixin, JSONOnlyMixin, mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.ReadOnlyModelViewSet
+):
     """Services are never deleted: a mistaken service goes to Error (`mark-error`).
 
     An update is a correction (`services.actions.correct_service`): the client, program and

@@ -57,7 +57,8 @@ def test_the_edges_of_the_issued_ssn_ranges_are_accepted(ssn):
 def test_enrollment_moves_only_along_allowed_transitions():
     program = factories.ProgramFactory()
     user = factories.UserFactory(agency=program.agency)
-    client = factories.ClientFactory()
+    # A new client of the user's agency (issue 9: only the creating agency gives the first enrollment).
+    client = factories.ClientFactory(created_by_agency=program.agency)
     enrollment = create_enrollment(user=user, client=client, program=program, requested_date=dt.date(2025, 1, 1))
     change_enrollment_status(user=user, enrollment=enrollment, status="discharged", on_date=dt.date(2025, 2, 1))
     with pytest.raises(ValidationError) as exc:

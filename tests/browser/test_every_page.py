@@ -236,6 +236,8 @@ def test_provider_admin_reads_every_list_and_report(live_server, page, shot, wor
     page.get_by_label("Search by name or client id").fill("lopez")
     expect(page.locator("#client-results tbody tr")).to_have_count(1)
     expect(page.locator("#client-results")).to_contain_text("Lopez, Maria")
+    # The search is POSTed by htmx: the name is not in the address bar (nor in any server log).
+    assert "lopez" not in page.url.lower()
     check_page(page, shot, "page-provider-08-clients", "Clients")
 
     missing = page.goto(f"{live_server.url}/no-such-page/")

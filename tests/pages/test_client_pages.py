@@ -35,13 +35,36 @@ def test_client_search_finds_by_name_or_id(provider_client, enrolled_client, pro
     factories.EnrollmentFactory(client=other, program=program)
     q = str(enrolled_client.pk) if query == "id" else query
 
-    response = provider_client.get(reverse("client-list"), {"q": q})
+    response = provider_client.post(reverse("client-list"), {"q": q})
 
     assert list(response.context["page"]) == [enrolled_client]
 
 
+def test_client_search_never_puts_the_name_in_a_url(provider_client, enrolled_client, program):
+    """Issue 9: the query is POSTed (form and htmx), its pages too; a name in a URL reaches server
+    logs, the browser history and Referer headers."""
+    for index in range(60):  # two pages of matches
+        factories.EnrollmentFactory(client=factories.ClientFactory(last_name=f"Lopez{index:02d}"), program=program)
+    page = provider_client.get(reverse("client-list")).content.decode()
+    assert 'method="post"' in page
+    assert "hx-post" in page
+    assert "hx-get" not in page
+    assert "hx-push-url" not in page
+
+    found = provider_client.post(reverse("client-list"), {"q": "Lopez"})
+    body = found.content.decode()
+    assert found.context["page"].paginator.count == 61
+    assert "q=" not in body  # no link carries the query
+    assert 'name="q" value="Lopez"' in body
+    second = provider_client.post(reverse("client-list"), {"q": "Lopez", "page": "2"}, HTTP_HX_REQUEST="true")
+    assert second.context["page"].number == 2
+    assert "q=" not in second.content.decode()
+    # A query typed into the URL is not a search.
+    assert provider_client.get(reverse("client-list"), {"q": "Lopez"}).context["query"] == ""
+
+
 def test_client_search_through_htmx_answers_the_results_only(provider_client, enrolled_client):
-    response = provider_client.get(reverse("client-list"), {"q": "Lopez"}, HTTP_HX_REQUEST="true")
+    response = provider_client.post(reverse("client-list"), {"q": "Lopez"}, HTTP_HX_REQUEST="true")
 
     body = response.content.decode()
     assert "<html" not in body
@@ -86,10 +109,12 @@ def test_client_record_writes_one_access_log_row_with_the_id_only(provider_clien
     provider_client.get(reverse("client-detail", kwargs={"pk": enrolled_client.pk}))
 
     log = AccessLog.objects.get()
-    assert (log.user, log.action, log.target) == (
+    assert (log.user, log.action, log.target, log.client_ids, log.remote_addr) == (
         provider,
         AccessLog.Action.VIEW_CLIENT,
         f"client:{enrolled_client.pk}",
+        [enrolled_client.pk],
+        "127.0.0.1",
     )
 
 
