@@ -17,11 +17,11 @@ from django.db import transaction
 from accounts.models import User
 from clients.address import STATE_RE, ZIP_RE
 from clients.models import Agency, Client, Enrollment, Program
+from clients.selectors import enrollable_clients_for_user
 from common.audit import acting_as
 from common.records import create_record, update_record
 from common.scope import scope_queryset
 from common.selectors import in_scope
-from clients.selectors import enrollable_clients_for_user
 
 CLIENT_FIELDS = frozenset(
     {
@@ -154,10 +154,13 @@ def create_client(
             "financial_info_complete": financial_info_complete,
         }
     )
-    # A provider's new client remembers the agency, which alone may give it its first enrollment.
-    agency_id = None if user.sees_all_agencies else user.agency_id
     with transaction.atomic(durable=True), acting_as(user):
-        return _save_client(Client(created_by_agency_id=agency_id), fields)
+        return _save_client(_new_client(user), fields)
+
+
+def _new_client(user: User) -> Client:
+    # A provider's new client remembers the agency, which alone may give it its first enrollment.
+    return Client(created_by_agency_id=None if user.sees_all_agencies else user.agency_id)
 
 
 def create_client_with_enrollment(
@@ -168,7 +171,7 @@ def create_client_with_enrollment(
     agency's scope, so neither is written without the other."""
     fields = _clean_client_fields({**client_fields})
     with transaction.atomic(durable=True), acting_as(user):
-        client = _save_client(Client(), fields)
+        client = _save_client(_new_client(user), fields)
         if program:
             _enroll(
                 user=user,

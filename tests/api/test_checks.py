@@ -196,12 +196,12 @@ def test_the_pages_checks_cost_one_engine_call_whatever_its_size(who, world_a, c
         factories.billable_service(
             client=other, program=world_a.program, start=factories.county_datetime(dt.date(2026, 1, 1 + index))
         )
-    # count, page, failures, their rules (4) + the check of the page: services' clients, active rules,
-    # savepoint, drop, candidates, analyze, failure table, one statement per rule, overrides, verdicts,
-    # rollback. The same for 3 rows or 30, each row of another client.
+    # count, page, failures, their rules (4) + the access-log row of the API read (1) + the check of the
+    # page: services' clients, active rules, savepoint, drop, candidates, analyze, failure table, one
+    # statement per rule, overrides, verdicts, rollback. The same for 3 rows or 30, each row of another client.
     rules = Rule.objects.count()
     for page_size in (3, 30):
-        with django_assert_num_queries(4 + 10 + rules):
+        with django_assert_num_queries(4 + 1 + 10 + rules):
             response = api.get("/api/services/", {"page_size": page_size})
         assert response.status_code == 200
         rows = response.json()["results"]
