@@ -159,7 +159,7 @@ def create_client(
 
 
 def _new_client(user: User) -> Client:
-    # A provider's new client remembers the agency, which alone may give it its first enrollment.
+    """A provider's new client remembers the agency, which alone may give it its first enrollment."""
     return Client(created_by_agency_id=None if user.sees_all_agencies else user.agency_id)
 
 
