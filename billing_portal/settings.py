@@ -275,7 +275,12 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     # Staff credentials and a procedure's allowed credentials are the same choice set.
-    "ENUM_NAME_OVERRIDES": {"CredentialEnum": "clients.models.Staff.Credential"},
+    "ENUM_NAME_OVERRIDES": {
+        "CredentialEnum": "clients.models.Staff.Credential",
+        # /api/services/ is served by nightly.api.CheckedServiceSerializer (with `check`) while some
+        # actions still name services.api.ServiceSerializer: one choice set, one name.
+        "ServiceStatusEnum": "services.models.Service.Status",
+    },
     # The error answers of API.md (400/401/403/404/409) are documented on every operation.
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",

@@ -8,4 +8,5 @@ urlpatterns = [
     path("<int:pk>/progress/", views.run_progress, name="nightly-run-progress"),
     path("<int:pk>/cancel/", views.cancel_run, name="nightly-run-cancel"),
     path("overrides/add/", views.override_add, name="nightly-override-add"),
+    path("check-now/", views.check_now, name="nightly-check-now"),
 ]

@@ -24,11 +24,13 @@ from clients.forms import AccountForm
 from clients.models import Enrollment
 from common.access_log import record_access
 from common.http import AuthenticatedRequest
+from nightly.verdict import check_client, check_services
 from pages import client_record as record
 from pages.resolution import fix_for, reference_data_note
 from reports import queries
 from reports.charts import trend_chart
 from services.history import service_history
+from services.models import Service
 from services.selectors import services_for_user
 from services.views import service_lock_reason
 
@@ -54,6 +56,10 @@ def home(request: Request) -> HttpResponse:
     trend = queries.failing_trend(request.user)
     run = trend[-1].run if trend else None
     latest = queries.last_run()
+    items = queries.oldest_failing(request.user, rules=rules)
+    # The queue's rows (not its counts) carry tonight's verdict, one engine call for them all, so an
+    # item fixed since the run shows "fixed, completes tonight" instead of looking untouched.
+    verdicts = check_services(service_ids=[item.service.pk for item in items], as_of=timezone.localdate())
     record_access(
         user=request.user,
         action=AccessLog.Action.VIEW_REPORT,
@@ -74,9 +80,14 @@ def home(request: Request) -> HttpResponse:
             "by_program": [{**row, "link": _list_link(program=row["program"])} for row in counts.by_program],
             "by_month": [{**row, "link": _month_link(row["month"])} for row in counts.by_month],
             "oldest": [
-                {"item": item, "url": reverse("service-detail", kwargs={"pk": item.service.pk})}
-                for item in queries.oldest_failing(request.user, rules=rules)
+                {
+                    "item": item,
+                    "url": reverse("service-detail", kwargs={"pk": item.service.pk}),
+                    "verdict": verdicts.get(item.service.pk),
+                }
+                for item in items
             ],
+            "oldest_ids": [item.service.pk for item in items],
             "queue_link": f"{reverse('report-service-errors')}",
             "last_run": latest,
             "last_finished_run": run,
@@ -101,12 +112,17 @@ def client_detail(request: Request, pk: int) -> HttpResponse:
         request=request,
     )
     client = client_record.client
+    # Tonight's verdict of the client's services, now (one engine call): every save of the record,
+    # coverage, diagnoses, authorizations or a service comes back here and shows its effect.
+    verdicts = check_client(client_id=client.pk, as_of=timezone.localdate())
     return render(
         request,
         "pages/client_detail.html",
         {
             "record": client_record,
             "client": client,
+            # Each listed service with its verdict (None once it left Show: nothing to decide tonight).
+            "services_with_verdicts": [(service, verdicts.get(service.pk)) for service in client_record.services],
             "account_form": AccountForm(initial={"financial_info_complete": client.financial_info_complete}),
             "status_choices": Enrollment.Status,
             "today": timezone.localdate(),
@@ -127,14 +143,20 @@ def service_detail(request: Request, pk: int) -> HttpResponse:
             "note": reference_data_note(failure.rule.code),
         }
         for failure in service.failures.all()
+        # Last night's reasons no longer apply once the service left Show for Error, Cancel...
+        if service.status in (Service.Status.SHOW, Service.Status.COMPLETE)
     ]
     user = request.user
     override_url = reverse("nightly-override-add") + f"?service={service.pk}"
+    # What tonight's run would decide, now: shown after every save (the saves redirect here).
+    verdict = check_services(service_ids=[service.pk], as_of=timezone.localdate()).get(service.pk)
     return render(
         request,
         "pages/service_detail.html",
         {
             "service": service,
+            "verdict": verdict,
+            "overrides": service.overrides.select_related("rule", "created_by"),
             "reasons": reasons,
             "history": service_history(service),
             "locked_reason": service_lock_reason(service),

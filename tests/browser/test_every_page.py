@@ -171,7 +171,7 @@ def test_provider_admin_reads_every_list_and_report(live_server, page, shot, wor
     expect(page.locator("#by-reason + table")).to_contain_text("Billing Diagnosis Required: DX on file is not signed")
     # Oldest date of service first: Ana Torres's 100-day-old service leads the queue.
     expect(page.locator("a.oldest-service")).to_have_count(4)
-    expect(page.locator("#oldest + div tbody tr").first).to_contain_text("Torres, Ana")
+    expect(page.locator("section[aria-labelledby=oldest] tbody tr").first).to_contain_text("Torres, Ana")
     check_page(page, shot, "page-provider-01-home", "Services Needing Attention")
 
     nav.get_by_role("link", name="Services", exact=True).click()

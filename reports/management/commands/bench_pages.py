@@ -22,15 +22,10 @@ from django.urls import reverse
 
 from accounts.models import User
 from clients.models import Program
+from nightly.bench import percentile
 from services.models import Service
 
 TARGET_MS = 300.0
-
-
-def percentile(samples: list[float], share: float) -> float:
-    ordered = sorted(samples)
-    index = min(len(ordered) - 1, max(0, round(share * (len(ordered) - 1))))
-    return ordered[index]
 
 
 class Command(BaseCommand):
