@@ -6,6 +6,8 @@ from clients import views
 urlpatterns = [
     path("", views.client_list, name="client-list"),
     path("add/", views.client_add, name="client-add"),
+    # The code set only (no client data): the diagnosis forms' search by description.
+    path("icd10/", views.icd10_search, name="icd10-search"),
     path("<int:pk>/", views.client_detail, name="client-detail"),
     path("<int:pk>/edit/", views.client_edit, name="client-edit"),
     path("<int:pk>/account/", views.client_account, name="client-account"),

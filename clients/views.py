@@ -41,6 +41,7 @@ from clients.models import Client, Enrollment
 from clients.selectors import possible_duplicate_clients, programs_for_user
 from coverage import actions as coverage_actions
 from diagnosis import actions as diagnosis_actions
+from diagnosis import icd10
 from services import actions as service_actions
 
 CLIENTS_PER_PAGE = 50
@@ -53,7 +54,15 @@ def _record_url(client: Client | int, section: str = "") -> str:
 
 
 def _form_page(
-    request: HttpRequest, *, client: Client, form: Any, title: str, section: str, submit: str, intro: str = ""
+    request: HttpRequest,
+    *,
+    client: Client,
+    form: Any,
+    title: str,
+    section: str,
+    submit: str,
+    intro: str = "",
+    icd_search: bool = False,
 ) -> HttpResponse:
     return render(
         request,
@@ -65,8 +74,16 @@ def _form_page(
             "cancel_url": _record_url(client, section),
             "submit_label": submit,
             "intro": intro,
+            "icd_search": icd_search,
         },
     )
+
+
+@login_required
+def icd10_search(request: HttpRequest) -> HttpResponse:
+    """Billable ICD-10-CM codes matching words of a description or a code's start (htmx, as you type)."""
+    query = request.GET.get("icd_q", "")[:100]
+    return render(request, "clients/_icd10_results.html", {"results": icd10.search(query), "query": query.strip()})
 
 
 @login_required
@@ -316,6 +333,7 @@ def diagnosis_add(request: HttpRequest, pk: int) -> HttpResponse:
         section="diagnoses",
         submit="Add diagnosis",
         intro="A diagnosis is entered in the program of the services it supports.",
+        icd_search=True,
     )
 
 
@@ -347,6 +365,7 @@ def diagnosis_edit(request: HttpRequest, pk: int, diagnosis_pk: int) -> HttpResp
         section="diagnoses",
         submit="Save diagnosis",
         intro="Change the effective span or the codes (billing order). A signed diagnosis stays signed.",
+        icd_search=True,
     )
 
 

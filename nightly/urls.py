@@ -6,5 +6,6 @@ urlpatterns = [
     path("", views.nightly_runs, name="nightly-runs"),
     path("start/", views.start_run, name="nightly-run-start"),
     path("<int:pk>/progress/", views.run_progress, name="nightly-run-progress"),
+    path("banner/", views.run_banner, name="nightly-run-banner"),
     path("overrides/add/", views.override_add, name="nightly-override-add"),
 ]

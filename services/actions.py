@@ -23,7 +23,7 @@ from accounts.selectors import in_scope
 from clients.models import Client, Enrollment, Location, Program, Staff
 from coverage.models import Payer
 from services.models import Authorization, Procedure, Service
-from services.status import check_transition
+from services.status import TransitionError, check_transition
 
 S = Service.Status
 
@@ -202,6 +202,25 @@ def mark_service_error(*, user: User, service: Service) -> Service:
         if changed:
             service.save(update_fields=[*changed, "updated_at"])
     return service
+
+
+def mark_services_error(*, user: User, services: list[Service]) -> list[Service]:
+    """Put several services in Error at once (the Services list's selected rows), all or nothing.
+
+    Each goes through `mark_service_error`; the first that refuses (claimed, already in Error, out of
+    scope) undoes the whole batch and raises a ValidationError on `services` naming its service id.
+    """
+    if not services:
+        raise ValidationError({"services": ["Select at least one service."]})
+    with transaction.atomic():
+        for service in services:
+            try:
+                mark_service_error(user=user, service=service)
+            except (ServiceLocked, TransitionError) as error:
+                raise ValidationError({"services": [f"Service {service.pk}: {error}"]}) from error
+            except ValidationError as error:
+                raise ValidationError({"services": [f"Service {service.pk}: {' '.join(error.messages)}"]}) from error
+    return services
 
 
 AUTHORIZATION_FIELDS = frozenset(

@@ -86,8 +86,9 @@ def _who(metadata: dict[str, Any], users: dict[int, str]) -> str:
     return "System"
 
 
-def service_history(service: Service) -> list[HistoryEntry]:
-    """Newest first, in a fixed number of queries (events with context, users, procedures, locations)."""
+def service_history(service: Service, *, overrides: list[Any] | None = None) -> list[HistoryEntry]:
+    """Newest first, in a fixed number of queries (events with context, users, procedures, locations,
+    the overrides unless the caller already read them)."""
     event_model = apps.get_model("services", "ServiceEvent")
     events = list(
         event_model.objects.filter(pgh_obj_id=service.pk)
@@ -120,4 +121,25 @@ def service_history(service: Service) -> list[HistoryEntry]:
         )
         previous = event
     entries.reverse()
+    override_entries = _override_entries(service, overrides)
+    if override_entries:
+        # Merged by time, newest first; the sort is stable, so same-instant events keep their order.
+        entries = sorted([*override_entries, *entries], key=lambda entry: entry.at, reverse=True)
     return entries
+
+
+def _override_entries(service: Service, overrides: list[Any] | None) -> list[HistoryEntry]:
+    """County billing's overrides of this service's reasons (nightly's FailureOverride rows, read through
+    the reverse relation `overrides`): an override changes no column of the service, yet staff must
+    see in the history that a reason was let pass, by whom and why."""
+    if overrides is None:
+        overrides = list(service.overrides.select_related("rule", "created_by").order_by("created_at"))  # type: ignore[attr-defined]
+    return [
+        HistoryEntry(
+            at=override.created_at,
+            label="override",
+            who=override.created_by.get_full_name() or override.created_by.username,
+            changes=[("Override", None, f"{override.rule.code} may pass from the next run: {override.reason}")],
+        )
+        for override in overrides
+    ]

@@ -8,12 +8,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
+from django.utils.http import urlencode
 
 from clients import record
 from clients.forms import add_action_errors, posted_data
@@ -52,13 +54,20 @@ def _override_url(service: Service) -> str:
 @login_required
 def service_detail(request: HttpRequest, pk: int) -> HttpResponse:
     service = _get_service(request, pk)
+    # Overrides county billing granted (nightly's FailureOverride, read through the reverse relation).
+    overrides = list(service.overrides.select_related("rule", "created_by").order_by("created_at"))  # type: ignore[attr-defined]
+    overridden = {override.rule.code: override for override in overrides}
+    # Only a service in Show has reasons to fix: once in Error (or Complete) the last run's reasons are
+    # history, not work, so they are neither shown nor offered a fix or an override.
+    failures = list(service.failures.all()) if service.status == Service.Status.SHOW else []
     reasons = [
         {
             "failure": failure,
             "fix": fix_for(failure.rule.code, service),
             "note": reference_data_note(failure.rule.code),
+            "override": overridden.get(failure.rule.code),
         }
-        for failure in service.failures.all()
+        for failure in failures
     ]
     user: Any = request.user
     return render(
@@ -67,11 +76,25 @@ def service_detail(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "service": service,
             "reasons": reasons,
-            "history": service_history(service),
+            "history": service_history(service, overrides=overrides),
+            "overrides": overrides,
             "locked_reason": _locked_reason(service),
             "override_url": _override_url(service) if user.is_county or user.is_system_admin else "",
         },
     )
+
+
+def _entry_initial(request: HttpRequest, programs: Any) -> dict[str, Any]:
+    """A new service's starting values: the program kept from "Save and add another" (`?program=`), or
+    the client's only program; Note signed ticked only where the county says so (NOTE_SIGNED_DEFAULT)."""
+    initial: dict[str, Any] = {"note_signed": settings.NOTE_SIGNED_DEFAULT}
+    choices = list(programs.values_list("pk", flat=True)[:2])
+    wanted = request.GET.get("program", "")
+    if wanted.isdigit() and programs.filter(pk=int(wanted)).exists():
+        initial["program"] = int(wanted)
+    elif len(choices) == 1:
+        initial["program"] = choices[0]
+    return initial
 
 
 @login_required
@@ -84,13 +107,20 @@ def service_add(request: HttpRequest) -> HttpResponse:
     client = record.get_client_for_user(request.user, int(client_id))  # type: ignore[arg-type]
     programs = programs_for_user(request.user).filter(enrollments__client=client).distinct().order_by("code")
     clinicians = staff_for_user(request.user).order_by("last_name", "first_name")
-    form = ServiceForm(posted_data(request), programs=programs, clinicians=clinicians)
+    form = ServiceForm(
+        posted_data(request), programs=programs, clinicians=clinicians, initial=_entry_initial(request, programs)
+    )
     if request.method == "POST" and form.is_valid():
         try:
             service = actions.create_service(user=request.user, client=client, **form.cleaned_data)  # type: ignore[arg-type]
         except ValidationError as error:
             add_action_errors(form, error)
         else:
+            if request.POST.get("then") == "another":
+                # "Save and add another": a fresh form for the same client, in the same program.
+                messages.success(request, f"Service {service.pk} added. Enter the next one.")
+                query = urlencode({"client": client.pk, "program": service.program_id})
+                return redirect(f"{reverse('service-add')}?{query}")
             messages.success(request, f"Service {service.pk} added. The next nightly run validates it.")
             return redirect("service-detail", pk=service.pk)
     return render(request, "services/service_add.html", {"form": form, "client": client})

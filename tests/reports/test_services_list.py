@@ -103,7 +103,9 @@ def test_list_paginates(provider, program):
     assert len(listed(second)) == 5
     assert first.context["has_next"]
     assert not second.context["has_next"]
-    assert "Services <strong>51\u201355</strong> (last page)" in second.content.decode()
+    # The total, counted: "Services (55)", and which rows this page shows.
+    assert 'Services (<strong id="row-count">55</strong>)' in second.content.decode()
+    assert "showing 51\u201355" in second.content.decode()
 
 
 def test_list_htmx_filtering_returns_the_results_only(provider, services):
@@ -147,10 +149,10 @@ def test_list_query_count_is_fixed(django_assert_num_queries, provider, program,
     for day in range(1 + extra):
         fail(service_on(dt.date(2026, 8, 1 + day), program=program), "NO_COVERAGE", run=run)
     client = signed_in(provider)
-    # session + user; rules; count; rows (reasons as an array subquery); the form's choice lists
+    # session + user; rules; the capped total; rows (reasons as an array subquery); the form's choice lists
     # (programs, clinicians, procedures); the layout's agency name; session save (savepoint, update,
     # release)
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(12):
         client.get(reverse("service-list"), {"status": "show"})
 
 
