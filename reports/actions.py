@@ -17,7 +17,7 @@ from django.db import transaction
 from accounts.audit import acting_as
 from reports.models import CorrectionDeadline
 
-LABEL_MAX = CorrectionDeadline._meta.get_field("label").max_length  # type: ignore[union-attr]
+LABEL_MAX: int = CorrectionDeadline._meta.get_field("label").max_length or 100  # type: ignore[union-attr]
 
 
 def can_edit_deadlines(user: Any) -> bool:
@@ -55,12 +55,10 @@ def _validate(
             f"The due date must be after the last month of service ({_month_end(month_to):%m/%d/%Y})."
         ]
     else:
-        clash = (
-            CorrectionDeadline.objects.filter(month_from__lte=month_to, month_to__gte=month_from)
-            .exclude(pk=pk)
-            .order_by("month_from")
-            .first()
-        )
+        others = CorrectionDeadline.objects.filter(month_from__lte=month_to, month_to__gte=month_from)
+        if pk is not None:
+            others = others.exclude(pk=pk)
+        clash = others.order_by("month_from").first()
         if clash is not None:
             errors["month_from"] = [
                 f"These months overlap {clash.label} ({clash.month_from:%m/%Y} to {clash.month_to:%m/%Y}): "
