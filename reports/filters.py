@@ -169,8 +169,9 @@ class ServiceFilter(django_filters.FilterSet):
         return queryset.filter(has_failure(value)) if value else queryset
 
     def filter_failing(self, queryset: QuerySet[Service], name: str, value: bool | None) -> QuerySet[Service]:
-        # An unticked box means "any", not "passing only": the box narrows, it never widens.
-        return queryset.filter(has_failure()) if value else queryset
+        # An unticked box means "any", not "passing only": the box narrows, it never widens. Failing is
+        # in Show with a current reason: a service put in Error keeps its last reasons, but no work.
+        return queryset.filter(has_failure(), status=Service.Status.SHOW) if value else queryset
 
 
 class ServiceErrorFilter(ServiceFilter):

@@ -303,7 +303,7 @@ def test_overdue_marks_only_rows_past_their_own_due_date(live_server, page, worl
     )
     sign_in(page, live_server.url, world["county"])
     open_report(page, "COSD Service Error Report")
-    rows = results(page)
+    rows = page.locator("#results .table-responsive tbody tr")
     expect(rows).to_have_count(5)
     for index in range(5):
         row = rows.nth(index)
