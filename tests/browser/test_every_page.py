@@ -412,6 +412,10 @@ def test_county_billing_sees_every_agency_runs_the_night_and_overrides(live_serv
     run = NightlyRun.objects.latest("pk")
     row = page.locator(f"#run-{run.pk}")
     expect(row).to_contain_text("Succeeded")
+    # In-process (no broker) the run is over when the page comes back: "finished", not "started".
+    expect(page.get_by_role("status").first).to_contain_text(
+        f"Run {run.pk} for {timezone.localdate():%m/%d/%Y} finished"
+    )
     # The override lets Lee Kim's service complete; the four other failing services still fail.
     expect(row.locator("td").nth(8)).to_have_text("4")
     expect(page.locator("tbody tr")).to_have_count(2)
