@@ -133,7 +133,8 @@ def override_add(request: HttpRequest) -> HttpResponse:
     rules = _rules_by_code()
     # A reason already overridden for this service is not offered again (the service page says so).
     overridden = set(service.overrides.values_list("rule__code", flat=True))  # type: ignore[attr-defined]
-    current = [rules[code] for code in service.failures.values_list("rule__code", flat=True) if code in rules]
+    codes = service.failures.order_by("rule__position", "rule__code").values_list("rule__code", flat=True)
+    current = [rules[code] for code in codes if code in rules]
     open_reasons = [rule for rule in current if rule.code not in overridden]
     if current and not open_reasons:
         messages.info(request, f"Every current reason of service {service.pk} is already overridden.")
