@@ -182,6 +182,11 @@ def test_api_csv_is_the_same_rows_as_a_file(api_client, provider, queue):
     rows = list(csv.DictReader(io.StringIO(response.content.decode())))
     assert [int(row["Service id"]) for row in rows] == [queue["older"].pk, queue["newer"].pk]
     assert rows[0]["Failure reasons"] == "FINANCIAL_INFO_INCOMPLETE; NO_COVERAGE"
+    assert rows[0]["Failure reasons (staff wording)"] == (
+        "Financial Information has Not Been Completed for this Client; "
+        "No Coverage Plan Time Span Covers the Date of Service"
+    )
+    assert rows[0]["Agency"] == "North Clinic"
     assert rows[0]["Correction due"] == "2026-10-30"
     assert rows[0]["Overdue"] == "yes"
     assert rows[1]["Days outstanding"] == "32"
