@@ -17,11 +17,11 @@ from django.db import transaction
 from accounts.models import User
 from clients.address import STATE_RE, ZIP_RE
 from clients.models import Agency, Client, Enrollment, Program
+from clients.selectors import enrollable_clients_for_user
 from common.audit import acting_as
 from common.records import create_record, update_record
 from common.scope import scope_queryset
 from common.selectors import in_scope
-from clients.selectors import enrollable_clients_for_user
 
 CLIENT_FIELDS = frozenset(
     {

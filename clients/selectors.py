@@ -8,10 +8,9 @@ import re
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
-from common.scope import clients_of_agency, scope_queryset
 from clients.crypto import ssn_digest
 from clients.models import Agency, Client, Enrollment, Location, Program, Staff
-from common.scope import scope_queryset
+from common.scope import clients_of_agency, scope_queryset
 
 
 def clients_for_user(user: object) -> QuerySet[Client]:

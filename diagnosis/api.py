@@ -9,6 +9,9 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.routers import BaseRouter
 
+from clients.models import Client, Program
+from clients.selectors import clients_for_user, programs_for_user
+from common import bounds
 from common.rest import ClientRecordPermission
 from common.viewsets import (
     ClientReadLogMixin,
@@ -17,9 +20,6 @@ from common.viewsets import (
     ScopedPrimaryKeyRelatedField,
     StrictModelSerializer,
 )
-from clients.models import Client, Program
-from clients.selectors import clients_for_user, programs_for_user
-from common import bounds
 from diagnosis import actions, selectors
 from diagnosis.models import DiagnosisDocument
 

@@ -7,5 +7,6 @@ urlpatterns = [
     path("start/", views.start_run, name="nightly-run-start"),
     path("<int:pk>/progress/", views.run_progress, name="nightly-run-progress"),
     path("<int:pk>/cancel/", views.cancel_run, name="nightly-run-cancel"),
+    path("banner/", views.run_banner, name="nightly-run-banner"),
     path("overrides/add/", views.override_add, name="nightly-override-add"),
 ]
