@@ -167,8 +167,10 @@ def create_client_with_enrollment(
     transaction: without the enrollment a provider admin's new client would be outside their own
     agency's scope, so neither is written without the other."""
     fields = _clean_client_fields({**client_fields})
+    # As `create_client`: the agency that created the client may give it its first enrollment.
+    agency_id = None if user.sees_all_agencies else user.agency_id
     with transaction.atomic(durable=True), acting_as(user):
-        client = _save_client(Client(), fields)
+        client = _save_client(Client(created_by_agency_id=agency_id), fields)
         if program:
             _enroll(
                 user=user,
