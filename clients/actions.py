@@ -154,10 +154,13 @@ def create_client(
             "financial_info_complete": financial_info_complete,
         }
     )
-    # A provider's new client remembers the agency, which alone may give it its first enrollment.
-    agency_id = None if user.sees_all_agencies else user.agency_id
     with transaction.atomic(durable=True), acting_as(user):
-        return _save_client(Client(created_by_agency_id=agency_id), fields)
+        return _save_client(_new_client(user), fields)
+
+
+def _new_client(user: User) -> Client:
+    """A provider's new client remembers the agency, which alone may give it its first enrollment."""
+    return Client(created_by_agency_id=None if user.sees_all_agencies else user.agency_id)
 
 
 def create_client_with_enrollment(
@@ -167,10 +170,8 @@ def create_client_with_enrollment(
     transaction: without the enrollment a provider admin's new client would be outside their own
     agency's scope, so neither is written without the other."""
     fields = _clean_client_fields({**client_fields})
-    # As `create_client`: the agency that created the client may give it its first enrollment.
-    agency_id = None if user.sees_all_agencies else user.agency_id
     with transaction.atomic(durable=True), acting_as(user):
-        client = _save_client(Client(created_by_agency_id=agency_id), fields)
+        client = _save_client(_new_client(user), fields)
         if program:
             _enroll(
                 user=user,
