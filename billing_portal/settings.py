@@ -206,6 +206,8 @@ LANGUAGE_CODE = "en-us"
 # The county's time zone: a date of service and every calendar period are read in it.
 TIME_ZONE = env_str("TIME_ZONE", "America/Los_Angeles")
 USE_I18N = False
+# MM/DD/YYYY on every page (billing_portal/formats/en/formats.py).
+FORMAT_MODULE_PATH = ["billing_portal.formats"]
 USE_TZ = True
 
 STATIC_URL = "/static/"
@@ -245,6 +247,8 @@ CONTENT_SECURITY_POLICY = {
 
 # django-bootstrap5 renders forms only; its CDN links are replaced by the packaged static files.
 BOOTSTRAP5 = {
+    # A valid field keeps its plain look: only the rejected ones are marked (red, with their message).
+    "success_css_class": "",
     "css_url": {"url": STATIC_URL + "bootstrap/css/bootstrap.min.css"},
     "javascript_url": {"url": STATIC_URL + "bootstrap/js/bootstrap.bundle.min.js"},
 }
@@ -326,6 +330,10 @@ NIGHTLY_HEARTBEAT_TIMEOUT = env_int("NIGHTLY_HEARTBEAT_TIMEOUT", 300)
 # Correction due date when no deadline row of the county covers a month of service:
 # the end of the month of service plus this many days.
 CORRECTION_DAYS_AFTER_MONTH = env_int("CORRECTION_DAYS_AFTER_MONTH", 30)
+
+# Whether "Note signed" starts ticked on a new service. Off by default: staff tick it for each service
+# whose note is signed. A county whose EHR only lets signed notes reach billing turns it on.
+NOTE_SIGNED_DEFAULT = env_bool("NOTE_SIGNED_DEFAULT", False)
 
 LOGGING = {
     "version": 1,

@@ -53,7 +53,15 @@ def record_url(client: Client | int, section: str = "") -> str:
 
 
 def form_page(
-    request: Request, *, client: Client, form: Any, title: str, section: str, submit: str, intro: str = ""
+    request: Request,
+    *,
+    client: Client,
+    form: Any,
+    title: str,
+    section: str,
+    submit: str,
+    intro: str = "",
+    icd_search: bool = False,
 ) -> HttpResponse:
     """The one form page of the client record's sections (information, programs, coverage, ...)."""
     return render(
@@ -66,6 +74,7 @@ def form_page(
             "cancel_url": record_url(client, section),
             "submit_label": submit,
             "intro": intro,
+            "icd_search": icd_search,
         },
     )
 

@@ -19,10 +19,18 @@ from clients.selectors import get_client_for_user, programs_for_user
 from clients.views import form_page, record_url
 from common.http import AuthenticatedRequest
 from diagnosis import actions as diagnosis_actions
+from diagnosis import icd10
 from diagnosis.forms import DiagnosisEditForm, DiagnosisForm
 from diagnosis.selectors import diagnosis_row, scoped_diagnosis
 
 Request = AuthenticatedRequest[User]
+
+
+@login_required
+def icd10_search(request: Request) -> HttpResponse:
+    """Billable ICD-10-CM codes matching words of a description or a code's start (htmx, as you type)."""
+    query = request.GET.get("icd_q", "")[:100]
+    return render(request, "diagnosis/_icd10_results.html", {"results": icd10.search(query), "query": query.strip()})
 
 
 @login_required
@@ -47,6 +55,7 @@ def diagnosis_add(request: Request, pk: int) -> HttpResponse:
         section="diagnoses",
         submit="Add diagnosis",
         intro="A diagnosis is entered in the program of the services it supports.",
+        icd_search=True,
     )
 
 
@@ -78,6 +87,7 @@ def diagnosis_edit(request: Request, pk: int, diagnosis_pk: int) -> HttpResponse
         section="diagnoses",
         submit="Save diagnosis",
         intro="Change the effective span or the codes (billing order). A signed diagnosis stays signed.",
+        icd_search=True,
     )
 
 

@@ -7,6 +7,7 @@ urlpatterns = [
     path("start/", views.start_run, name="nightly-run-start"),
     path("<int:pk>/progress/", views.run_progress, name="nightly-run-progress"),
     path("<int:pk>/cancel/", views.cancel_run, name="nightly-run-cancel"),
+    path("banner/", views.run_banner, name="nightly-run-banner"),
     path("overrides/add/", views.override_add, name="nightly-override-add"),
     path("check-now/", views.check_now, name="nightly-check-now"),
 ]

@@ -26,7 +26,7 @@ from common.http import AuthenticatedRequest
 from common.scope import scope_queryset
 from nightly import actions, verdict
 from nightly.forms import OverrideForm, StartRunForm
-from nightly.models import NightlyRun, Rule
+from nightly.models import FailureOverride, NightlyRun, Rule
 from services.models import Service
 
 RUNS_PER_PAGE = 20
@@ -92,8 +92,32 @@ def start_run(request: Request) -> HttpResponse:
         messages.error(request, "A run is already queued or running: wait for it to finish.")
         return redirect("nightly-runs")
     run.refresh_from_db()
-    messages.success(request, f"Run {run.pk} for {run.as_of:%Y-%m-%d} started ({run.get_status_display()}).")
+    messages.success(request, run_message(run))
     return redirect("nightly-runs")
+
+
+def run_message(run: NightlyRun) -> str:
+    """What starting a run did: without a broker the run is already over when the page comes back."""
+    when = f"{run.as_of:%m/%d/%Y}"
+    if run.status == NightlyRun.Status.SUCCEEDED:
+        return f"Run {run.pk} for {when} finished: {run.services_checked:,} checked, {run.services_failed:,} failing."
+    if run.status == NightlyRun.Status.FAILED:
+        return f"Run {run.pk} for {when} finished with an error; see its row below."
+    return f"Run {run.pk} for {when} started; it is {run.get_status_display().lower()}. Its row shows the progress."
+
+
+@login_required
+def run_banner(request: Request) -> HttpResponse:
+    """The "validation running" banner every page loads (htmx) and polls while a run is going.
+
+    Shown to every signed-in user: provider admins see their figures change overnight. It carries no
+    client data, only the run's date and chunk counts. When a run it was watching ends, it says so once.
+    """
+    run = NightlyRun.objects.filter(status__in=[NightlyRun.Status.QUEUED, NightlyRun.Status.RUNNING]).first()
+    finished = None
+    if run is None and request.GET.get("watching", "").isdigit():
+        finished = NightlyRun.objects.filter(pk=int(request.GET["watching"])).first()
+    return render(request, "nightly/_run_banner.html", {"run": run, "finished": finished})
 
 
 @login_required
@@ -131,10 +155,15 @@ def override_add(request: Request) -> HttpResponse:
         scope_queryset(Service.objects.select_related("procedure", "program"), request.user), pk=int(service_id)
     )
     rules = _rules_by_code()
-    # In catalogue order: without an ORDER BY the rows came in whatever order the plan read them.
+    # A reason already overridden for this service is not offered again (the service page says so).
+    overridden = set(FailureOverride.objects.filter(service=service).values_list("rule__code", flat=True))
     codes = service.failures.order_by("rule__position", "rule__code").values_list("rule__code", flat=True)
     current = [rules[code] for code in codes if code in rules]
-    choices = current or list(rules.values())
+    open_reasons = [rule for rule in current if rule.code not in overridden]
+    if current and not open_reasons:
+        messages.info(request, f"Every current reason of service {service.pk} is already overridden.")
+        return redirect(reverse("service-detail", kwargs={"pk": service.pk}))
+    choices = open_reasons or [rule for rule in rules.values() if rule.code not in overridden]
     form = OverrideForm(request.POST or None, rules=choices, initial={"code": request.GET.get("code")})
     if request.method == "POST" and form.is_valid():
         try:

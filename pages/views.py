@@ -24,12 +24,13 @@ from clients.forms import AccountForm
 from clients.models import Enrollment
 from common.access_log import record_access
 from common.http import AuthenticatedRequest
+from nightly.models import FailureOverride
 from nightly.verdict import check_client, check_services
 from pages import client_record as record
 from pages.resolution import fix_for, reference_data_note
 from reports import queries
 from reports.charts import trend_chart
-from services.history import service_history
+from services.history import HistoryEntry, service_history
 from services.models import Service
 from services.selectors import services_for_user
 from services.views import service_lock_reason
@@ -136,15 +137,23 @@ def client_detail(request: Request, pk: int) -> HttpResponse:
 @login_required
 def service_detail(request: Request, pk: int) -> HttpResponse:
     service = get_object_or_404(services_for_user(request.user), pk=pk)
+    # Overrides county billing granted (nightly's FailureOverride): read here, where pages may import
+    # nightly, and never through the service's reverse relation from services/ (a hidden upward import).
+    overrides = list(
+        FailureOverride.objects.filter(service=service).select_related("rule", "created_by").order_by("created_at")
+    )
+    overridden = {override.rule.code: override for override in overrides}
+    # Only a service in Show has reasons to fix: once in Error (or Complete) the last run's reasons are
+    # history, not work, so they are neither shown nor offered a fix or an override.
+    failures = list(service.failures.all()) if service.status == Service.Status.SHOW else []
     reasons = [
         {
             "failure": failure,
             "fix": fix_for(failure.rule.code, service),
             "note": reference_data_note(failure.rule.code),
+            "override": overridden.get(failure.rule.code),
         }
-        for failure in service.failures.all()
-        # Last night's reasons no longer apply once the service left Show for Error, Cancel...
-        if service.status in (Service.Status.SHOW, Service.Status.COMPLETE)
+        for failure in failures
     ]
     user = request.user
     override_url = reverse("nightly-override-add") + f"?service={service.pk}"
@@ -156,10 +165,28 @@ def service_detail(request: Request, pk: int) -> HttpResponse:
         {
             "service": service,
             "verdict": verdict,
-            "overrides": service.overrides.select_related("rule", "created_by"),
             "reasons": reasons,
-            "history": service_history(service),
+            "history": _with_overrides(service_history(service), overrides),
+            "overrides": overrides,
             "locked_reason": service_lock_reason(service),
             "override_url": override_url if user.is_county or user.is_system_admin else "",
         },
     )
+
+
+def _with_overrides(history: list[HistoryEntry], overrides: list[FailureOverride]) -> list[HistoryEntry]:
+    """The service's history with county billing's overrides in it: an override changes no column of
+    the service (so no audit event of its own), yet staff must see that a reason was let pass, by
+    whom and why. Merged by time, newest first; the sort is stable, so same-instant events keep order."""
+    if not overrides:
+        return history
+    entries = [
+        HistoryEntry(
+            at=override.created_at,
+            label="override",
+            who=override.created_by.get_full_name() or override.created_by.username,
+            changes=[("Override", None, f"{override.rule.code} may pass from the next run: {override.reason}")],
+        )
+        for override in overrides
+    ]
+    return sorted([*entries, *history], key=lambda entry: entry.at, reverse=True)

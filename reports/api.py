@@ -126,7 +126,8 @@ class ServiceErrorViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
             )
 
         if fmt:
-            records = [queries.service_error_record(row, on=on) for row in rows.iterator(chunk_size=2000)]
+            rules = queries.rules_by_code()  # the file's reasons in staff wording beside the codes
+            records = [queries.service_error_record(row, on=on, rules=rules) for row in rows.iterator(chunk_size=2000)]
             log(records)
             response = Response(records)
             response["Content-Disposition"] = f'attachment; filename="{exports.filename("service-errors", fmt, on=on)}"'

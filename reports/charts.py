@@ -49,7 +49,7 @@ def trend_chart(trend: list[TrendPoint]) -> Chart | None:
     for index, point in enumerate(trend):
         x = PAD_LEFT + (index * step if len(trend) > 1 else inner_width / 2)
         y = PAD_TOP + inner_height * (1 - point.failing / maximum)
-        points.append(ChartPoint(round(x, 1), round(y, 1), point.run.as_of.strftime("%m-%d"), point.failing))
+        points.append(ChartPoint(round(x, 1), round(y, 1), point.run.as_of.strftime("%m/%d"), point.failing))
     return Chart(
         width=WIDTH,
         height=HEIGHT,

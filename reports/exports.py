@@ -1,7 +1,10 @@
 """CSV and Excel files of report rows (pandas + openpyxl): the same rows the page and the API show.
 
 A report's columns are declared once, as (row key, header); lists (failure reasons) become one cell
-joined by "; ", booleans "yes"/"no", so the CSV and the sheet read the same.
+joined by "; ", booleans "yes"/"no", so the CSV and the sheet read the same. Dates stay dates: ISO
+(YYYY-MM-DD) in the CSV, real date cells in the workbook. Every file has the Agency column, the failure
+reasons as codes and, beside them, in staff wording; the sheet's columns fit their content and its header
+row carries an autofilter; the file name says what was exported (`export_filename`).
 
 No exported cell is ever a formula (spreadsheet formula injection, OWASP "CSV injection"): a client
 named `=HYPERLINK("http://...")` must reach the county's Excel as that text. The rule lives in one
@@ -30,6 +33,7 @@ from typing import Any
 
 import pandas as pd
 from django.http import HttpResponse
+from django.utils.text import slugify
 
 Columns = Sequence[tuple[str, str]]
 
@@ -43,6 +47,7 @@ CSV_TYPE = "text/csv; charset=utf-8"
 
 SERVICE_ERROR_COLUMNS: Columns = (
     ("service", "Service id"),
+    ("agency", "Agency"),
     ("program_code", "Program"),
     ("client", "Client id"),
     ("client_name", "Client"),
@@ -50,6 +55,7 @@ SERVICE_ERROR_COLUMNS: Columns = (
     ("procedure_code", "Procedure"),
     ("clinician_name", "Clinician"),
     ("failure_reasons", "Failure reasons"),
+    ("failure_messages", "Failure reasons (staff wording)"),
     ("days_outstanding", "Days outstanding"),
     ("correction_due", "Correction due"),
     ("overdue", "Overdue"),
@@ -57,6 +63,7 @@ SERVICE_ERROR_COLUMNS: Columns = (
 
 SERVICE_LIST_COLUMNS: Columns = (
     ("service", "Service id"),
+    ("agency", "Agency"),
     ("client", "Client id"),
     ("client_name", "Client"),
     ("date_of_service", "Date of service"),
@@ -69,9 +76,11 @@ SERVICE_LIST_COLUMNS: Columns = (
     ("program_code", "Program"),
     ("location", "Location"),
     ("failure_reasons", "Failure reasons"),
+    ("failure_messages", "Failure reasons (staff wording)"),
 )
 
 DIAGNOSIS_ERROR_COLUMNS: Columns = (
+    ("agency", "Agency"),
     ("program_code", "Program"),
     ("program_name", "Program name"),
     ("client", "Client id"),
@@ -79,6 +88,7 @@ DIAGNOSIS_ERROR_COLUMNS: Columns = (
     ("error_type", "Error type"),
     ("error_message", "Error"),
     ("other_error_types", "Other diagnosis errors"),
+    ("other_error_messages", "Other diagnosis errors (staff wording)"),
     ("services", "Services"),
     ("first_problem_service_date", "First problem service date"),
     ("first_diagnosis_effective_date", "First diagnosis effective date"),
@@ -154,6 +164,24 @@ def to_csv(rows: Iterable[Mapping[str, Any]], columns: Columns) -> bytes:
     return frame(rows, columns).map(escape_formula).to_csv(index=False).encode("utf-8")
 
 
+# Column widths in characters: never narrower than a date, never wider than a laptop screen's third.
+MIN_WIDTH, MAX_WIDTH = 10, 60
+DATE_WIDTH = 10  # 2026-12-01
+
+
+def column_widths(data: pd.DataFrame) -> list[int]:
+    """Each column as wide as its longest cell or header (counted over the frame, not cell by cell)."""
+    widths = []
+    for header in data.columns:
+        values = data[header]
+        if len(values) and values.map(lambda value: isinstance(value, dt.date)).all():
+            longest = DATE_WIDTH
+        else:
+            longest = int(values.astype(str).str.len().max()) if len(values) else 0
+        widths.append(min(MAX_WIDTH, max(MIN_WIDTH, longest, len(str(header))) + 2))
+    return widths
+
+
 def to_xlsx(rows: Iterable[Mapping[str, Any]], columns: Columns, *, sheet: str = "Report") -> bytes:
     buffer = io.BytesIO()
     data = frame(rows, columns)
@@ -161,12 +189,11 @@ def to_xlsx(rows: Iterable[Mapping[str, Any]], columns: Columns, *, sheet: str =
         data.to_excel(writer, index=False, sheet_name=sheet[:31])
         worksheet = writer.sheets[sheet[:31]]
         _typed_cells(worksheet, data)
-        for index, (_, header) in enumerate(columns, start=1):
-            # Wide enough for the header and a date; the county reads these on a laptop.
-            worksheet.column_dimensions[worksheet.cell(row=1, column=index).column_letter].width = max(
-                12, len(header) + 2
-            )
+        for index, width in enumerate(column_widths(data), start=1):
+            worksheet.column_dimensions[worksheet.cell(row=1, column=index).column_letter].width = width
         worksheet.freeze_panes = "A2"
+        # Excel's filter buttons on the header row, over every row written.
+        worksheet.auto_filter.ref = worksheet.dimensions
     return buffer.getvalue()
 
 
@@ -174,13 +201,45 @@ def filename(report: str, extension: str, *, on: dt.date) -> str:
     return f"{report}-{on.isoformat()}.{extension}"
 
 
+def _slug(text: str) -> str:
+    return slugify(text) or "none"
+
+
+def export_filename(
+    report: str,
+    extension: str,
+    *,
+    on: dt.date,
+    agency: str | None = None,
+    dos_from: dt.date | None = None,
+    dos_to: dt.date | None = None,
+) -> str:
+    """What was exported, in the file's name: report, agency, date-of-service range, day of export.
+
+    e.g. `cosd-service-error-report_harbor-behavioral-health_2026-09-01-to-2026-09-30_exported-2026-12-01.xlsx`.
+    Agency names are not PHI; client names and ids never go into a file name.
+    """
+    if dos_from or dos_to:
+        period = f"{dos_from.isoformat() if dos_from else 'start'}-to-{dos_to.isoformat() if dos_to else 'today'}"
+    else:
+        period = "all-dates"
+    parts = [_slug(report), _slug(agency) if agency else "all-agencies", period, f"exported-{on.isoformat()}"]
+    return "_".join(parts) + f".{extension}"
+
+
 def file_response(
-    rows: Iterable[Mapping[str, Any]], columns: Columns, *, report: str, extension: str, on: dt.date
+    rows: Iterable[Mapping[str, Any]],
+    columns: Columns,
+    *,
+    report: str,
+    extension: str,
+    on: dt.date,
+    name: str | None = None,
 ) -> HttpResponse:
-    """An attachment response: `extension` is "csv" or "xlsx"."""
+    """An attachment response: `extension` is "csv" or "xlsx"; `name` the file name (export_filename)."""
     if extension == "xlsx":
         response = HttpResponse(to_xlsx(rows, columns, sheet=report), content_type=XLSX_TYPE)
     else:
         response = HttpResponse(to_csv(rows, columns), content_type=CSV_TYPE)
-    response["Content-Disposition"] = f'attachment; filename="{filename(report, extension, on=on)}"'
+    response["Content-Disposition"] = f'attachment; filename="{name or filename(report, extension, on=on)}"'
     return response

@@ -8,6 +8,8 @@ client is chosen by id: a client's name never goes into a URL.
 
 from __future__ import annotations
 
+import calendar
+import datetime as dt
 from typing import Any
 
 import django_filters
@@ -58,6 +60,44 @@ def _select() -> FastSelect:
     return FastSelect(attrs={"class": "form-select form-select-sm"})
 
 
+def _program_select() -> FastSelect:
+    # Options carry their agency: choosing an agency narrows this list (static/js/portal.js).
+    return FastSelect(attrs={"class": "form-select form-select-sm"}, agency_attr=True)
+
+
+def _agency_select() -> FastSelect:
+    return FastSelect(attrs={"class": "form-select form-select-sm", "data-narrows": "id_program"})
+
+
+class MonthInput(forms.DateInput):
+    input_type = "month"
+
+
+def month_bounds(month: dt.date) -> tuple[dt.date, dt.date]:
+    """The first and last day of `month`'s calendar month."""
+    first = month.replace(day=1)
+    return first, first.replace(day=calendar.monthrange(first.year, first.month)[1])
+
+
+class MonthFilter(django_filters.DateFilter):
+    """A month picker (`?month=2026-09`): dates of service in that calendar month. Beside the from/to
+    dates, which stay for other ranges; both apply when both are given."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("input_formats", ["%Y-%m"])
+        kwargs.setdefault(
+            "widget",
+            MonthInput(attrs={"class": "form-control form-control-sm", "placeholder": "YYYY-MM"}, format="%Y-%m"),
+        )
+        super().__init__(*args, **kwargs)
+
+    def filter(self, qs: Any, value: dt.date | None) -> Any:
+        if not value:
+            return qs
+        first, last = month_bounds(value)
+        return qs.filter(**{f"{self.field_name}__gte": first, f"{self.field_name}__lte": last})
+
+
 def _date() -> DateInput:
     return DateInput(attrs={"class": "form-control form-control-sm"})
 
@@ -71,6 +111,7 @@ def _number() -> forms.NumberInput:
 
 
 class ServiceFilter(django_filters.FilterSet):
+    month = MonthFilter(field_name="date_of_service", label="Month of service")
     dos_from = django_filters.DateFilter(
         field_name="date_of_service", lookup_expr="gte", label="Date of service from", widget=_date()
     )
@@ -78,7 +119,7 @@ class ServiceFilter(django_filters.FilterSet):
         field_name="date_of_service", lookup_expr="lte", label="Date of service to", widget=_date()
     )
     program = django_filters.ModelChoiceFilter(
-        widget=_select(), queryset=_programs, label="Program", empty_label="Any program"
+        widget=_program_select(), queryset=_programs, label="Program", empty_label="Any program"
     )
     status = django_filters.ChoiceFilter(
         widget=_select(), choices=Service.Status.choices, label="Status", empty_label="Any status"
@@ -106,7 +147,11 @@ class ServiceFilter(django_filters.FilterSet):
     )
     client = django_filters.NumberFilter(widget=_number(), field_name="client_id", label="Client id", min_value=1)
     agency = django_filters.ModelChoiceFilter(
-        widget=_select(), queryset=_agencies, field_name="program__agency", label="Agency", empty_label="All agencies"
+        widget=_agency_select(),
+        queryset=_agencies,
+        field_name="program__agency",
+        label="Agency",
+        empty_label="All agencies",
     )
 
     class Meta:
@@ -124,8 +169,9 @@ class ServiceFilter(django_filters.FilterSet):
         return queryset.filter(has_failure(value)) if value else queryset
 
     def filter_failing(self, queryset: QuerySet[Service], name: str, value: bool | None) -> QuerySet[Service]:
-        # An unticked box means "any", not "passing only": the box narrows, it never widens.
-        return queryset.filter(has_failure()) if value else queryset
+        # An unticked box means "any", not "passing only": the box narrows, it never widens. Failing is
+        # in Show with a current reason: a service put in Error keeps its last reasons, but no work.
+        return queryset.filter(has_failure(), status=Service.Status.SHOW) if value else queryset
 
 
 class ServiceErrorFilter(ServiceFilter):
@@ -147,10 +193,14 @@ class EnrollmentFilter(django_filters.FilterSet):
     """Program Coverage Report filters: program, agency (county), and the flags."""
 
     program = django_filters.ModelChoiceFilter(
-        widget=_select(), queryset=_programs, label="Program", empty_label="Any program"
+        widget=_program_select(), queryset=_programs, label="Program", empty_label="Any program"
     )
     agency = django_filters.ModelChoiceFilter(
-        widget=_select(), queryset=_agencies, field_name="program__agency", label="Agency", empty_label="All agencies"
+        widget=_agency_select(),
+        queryset=_agencies,
+        field_name="program__agency",
+        label="Agency",
+        empty_label="All agencies",
     )
     flagged = django_filters.BooleanFilter(method="filter_flagged", label="Flagged only", widget=_checkbox())
 
@@ -174,10 +224,14 @@ class DiagnosisErrorFilter(django_filters.FilterSet):
     """Services Diagnosis Error report filters (rows are grouped, so only fields of the group)."""
 
     program = django_filters.ModelChoiceFilter(
-        widget=_select(), queryset=_programs, field_name="service__program", label="Program", empty_label="Any program"
+        widget=_program_select(),
+        queryset=_programs,
+        field_name="service__program",
+        label="Program",
+        empty_label="Any program",
     )
     agency = django_filters.ModelChoiceFilter(
-        widget=_select(),
+        widget=_agency_select(),
         queryset=_agencies,
         field_name="service__program__agency",
         label="Agency",

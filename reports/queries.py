@@ -113,6 +113,8 @@ LIST_FIELDS = (
     "program__id",
     "program__code",
     "program__name",
+    "program__agency__id",
+    "program__agency__name",
     "procedure__id",
     "procedure__code",
     "procedure__modifier",
@@ -128,7 +130,7 @@ def service_list(user: Any) -> QuerySet[Service]:
     """The Services list: every service the user may see, with its current reasons; oldest first."""
     return (
         scope_queryset(Service.objects.all(), user)
-        .select_related("client", "program", "procedure", "clinician", "location")
+        .select_related("client", "program__agency", "procedure", "clinician", "location")
         .only(*LIST_FIELDS)
         .annotate(failure_codes=failure_codes_expression())
         .order_by("date_of_service", "id")
@@ -144,7 +146,7 @@ def service_error_rows(user: Any, *, on: dt.date | None = None) -> QuerySet[Serv
     on = on or today()
     return (
         failing_services(user)
-        .select_related("client", "program", "procedure", "clinician", "location")
+        .select_related("client", "program__agency", "procedure", "clinician", "location")
         .only(*LIST_FIELDS)
         .annotate(
             failure_codes=failure_codes_expression(),
@@ -155,11 +157,20 @@ def service_error_rows(user: Any, *, on: dt.date | None = None) -> QuerySet[Serv
     )
 
 
-def service_error_record(service: Service, *, on: dt.date) -> dict[str, Any]:
-    """One row of the error report as the API, the CSV and the Excel file give it."""
+def failure_messages(codes: list[str], rules: dict[str, Rule] | None) -> list[str]:
+    """The reasons in staff wording (the catalogue's messages), in the order of their codes."""
+    if rules is None:
+        return []
+    return [rules[code].message if code in rules else code for code in codes]
+
+
+def service_error_record(service: Service, *, on: dt.date, rules: dict[str, Rule] | None = None) -> dict[str, Any]:
+    """One row of the error report as the API, the CSV and the Excel file give it (with `rules`, the
+    reasons in staff wording too)."""
     procedure = service.procedure
     return {
         "service": service.pk,
+        "agency": service.program.agency.name,
         "program": service.program_id,
         "program_code": service.program.code,
         "client": service.client_id,
@@ -168,6 +179,7 @@ def service_error_record(service: Service, *, on: dt.date) -> dict[str, Any]:
         "procedure_code": procedure.display_code,
         "clinician_name": f"{service.clinician.last_name}, {service.clinician.first_name}",
         "failure_reasons": list(service.failure_codes),  # type: ignore[attr-defined]
+        "failure_messages": failure_messages(list(service.failure_codes), rules),  # type: ignore[attr-defined]
         "days_outstanding": (on - service.date_of_service).days,
         "correction_due": service.correction_due,  # type: ignore[attr-defined]
         "overdue": bool(service.overdue),  # type: ignore[attr-defined]
@@ -374,6 +386,7 @@ def diagnosis_error_rows(user: Any) -> QuerySet[Any]:
             "service__program_id",
             "service__program__code",
             "service__program__name",
+            "service__program__agency__name",
         )
         .annotate(
             first_problem_dos=Min("service__date_of_service"),
@@ -389,6 +402,7 @@ def diagnosis_error_record(row: dict[str, Any], *, rules: dict[str, Rule]) -> di
     codes: list[str] = list(dict.fromkeys(row["codes"]))
     error_type = codes[0]
     return {
+        "agency": row["service__program__agency__name"],
         "program": row["service__program_id"],
         "program_code": row["service__program__code"],
         "program_name": row["service__program__name"],
@@ -397,6 +411,7 @@ def diagnosis_error_record(row: dict[str, Any], *, rules: dict[str, Rule]) -> di
         "error_type": error_type,
         "error_message": rules[error_type].message if error_type in rules else error_type,
         "other_error_types": codes[1:],
+        "other_error_messages": failure_messages(codes[1:], rules),
         "services": row["services"],
         "first_problem_service_date": row["first_problem_dos"],
         "first_diagnosis_effective_date": row["first_dx_effective"],

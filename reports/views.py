@@ -6,18 +6,21 @@ view or export, and a template (a partial one for htmx requests, which replace t
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Iterable
 from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import BadRequest
+from django.core.exceptions import BadRequest, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
 from django_filters import FilterSet
 
 from accounts.models import AccessLog, User
@@ -25,10 +28,15 @@ from common.access_log import record_access
 from common.http import AuthenticatedRequest
 from common.rest import page_number
 from reports import exports, queries
-from reports.filters import DiagnosisErrorFilter, EnrollmentFilter, ServiceErrorFilter, ServiceFilter
+from reports.filters import DiagnosisErrorFilter, EnrollmentFilter, ServiceErrorFilter, ServiceFilter, month_bounds
 from reports.models import CorrectionDeadline
+from services import actions as service_actions
+from services.forms import MarkErrorForm
+from services.selectors import services_for_user
 
 PAGE_SIZE = 50
+# The Services list counts its rows up to this many (see service_list).
+COUNT_CAP = 10_000
 EXPORT_FORMATS = ("csv", "xlsx")
 
 Request = AuthenticatedRequest[User]
@@ -109,9 +117,10 @@ def _render(request: Request, template: str, context: dict[str, Any]) -> HttpRes
 # ---- Services list -----------------------------------------------------------------------------
 
 
-def _service_list_record(service: Any) -> dict[str, Any]:
+def _service_list_record(service: Any, rules: dict[str, Any] | None = None) -> dict[str, Any]:
     return {
         "service": service.pk,
+        "agency": service.program.agency.name,
         "client": service.client_id,
         "client_name": f"{service.client.last_name}, {service.client.first_name}",
         "date_of_service": service.date_of_service,
@@ -124,14 +133,47 @@ def _service_list_record(service: Any) -> dict[str, Any]:
         "program_code": service.program.code,
         "location": service.location.name,
         "failure_reasons": list(service.failure_codes),
+        "failure_messages": queries.failure_messages(list(service.failure_codes), rules),
     }
 
 
+# The reports' names as the exported files carry them.
+REPORT_FILE_NAMES = {
+    "services": "services",
+    "service-errors": "cosd-service-error-report",
+    "diagnosis-errors": "services-diagnosis-error-report",
+    "program-coverage": "program-coverage-report",
+}
+
+
+def _export_name(request: Request, filterset: FilterSet | None, report: str, fmt: str) -> str:
+    """The file name: report, agency (the user's, or the one filtered on), date-of-service range, today."""
+    user: Any = request.user
+    agency = None
+    data = filterset.form.cleaned_data if filterset is not None and filterset.is_bound and filterset.is_valid() else {}
+    if not user.sees_all_agencies and user.agency is not None:
+        agency = user.agency.name
+    elif data.get("agency") is not None:
+        agency = data["agency"].name
+    dos_from, dos_to = data.get("dos_from"), data.get("dos_to")
+    if data.get("month"):
+        dos_from, dos_to = month_bounds(data["month"])
+    return exports.export_filename(
+        REPORT_FILE_NAMES.get(report, report), fmt, on=queries.today(), agency=agency, dos_from=dos_from, dos_to=dos_to
+    )
+
+
 def _export(
-    rows: Iterable[Any], record: Callable[[Any], dict[str, Any]], columns: exports.Columns, report: str, fmt: str
+    rows: Iterable[Any],
+    record: Callable[[Any], dict[str, Any]],
+    columns: exports.Columns,
+    report: str,
+    fmt: str,
+    *,
+    name: str,
 ) -> HttpResponse:
     return exports.file_response(
-        (record(row) for row in rows), columns, report=report, extension=fmt, on=queries.today()
+        (record(row) for row in rows), columns, report=report, extension=fmt, on=queries.today(), name=name
     )
 
 
@@ -181,10 +223,17 @@ def service_list(request: Request) -> HttpResponse:
             return refused
         _log(request, report="services", filterset=filterset, export=export)
         return _export(
-            rows.iterator(chunk_size=2000), _service_list_record, exports.SERVICE_LIST_COLUMNS, "services", export
+            rows.iterator(chunk_size=2000),
+            lambda service: _service_list_record(service, rules),
+            exports.SERVICE_LIST_COLUMNS,
+            "services",
+            export,
+            name=_export_name(request, filterset, "services", export),
         )
-    # No count(*): over a million services it alone would cost more than the page's budget. One row
-    # past the page tells whether there is a next one.
+    # The total is counted up to COUNT_CAP rows ("Services (10,000+)" beyond): an exact count(*) over a
+    # million services would cost more than the page's budget, and past ten thousand rows staff narrow
+    # the filters anyway. One row past the page tells whether there is a next one.
+    total = rows.order_by().values("pk")[: COUNT_CAP + 1].count()
     number = _page_number(request)
     offset = (number - 1) * PAGE_SIZE
     fetched = list(rows[offset : offset + PAGE_SIZE + 1])
@@ -226,6 +275,8 @@ def service_list(request: Request) -> HttpResponse:
                 for service in services
             ],
             "number": number,
+            "total": min(total, COUNT_CAP),
+            "total_capped": total > COUNT_CAP,
             "first": offset + 1,
             "last": offset + len(services),
             "has_next": len(fetched) > PAGE_SIZE,
@@ -242,6 +293,16 @@ def service_list(request: Request) -> HttpResponse:
 # ---- COSD Service Error Report -----------------------------------------------------------------
 
 
+def deadlines_for_months(months: set[dt.date]) -> list[CorrectionDeadline]:
+    """The deadline phases that hold one of `months` (first days): the table beside the report shows
+    only the phases of the rows on screen, not every phase the county ever set."""
+    return [
+        deadline
+        for deadline in CorrectionDeadline.objects.order_by("month_from")
+        if any(deadline.month_from <= month <= deadline.month_to for month in months)
+    ]
+
+
 @login_required
 def report_service_errors(request: Request) -> HttpResponse:
     on = queries.today()
@@ -254,12 +315,14 @@ def report_service_errors(request: Request) -> HttpResponse:
         return refused
     _log(request, report="service-errors", filterset=filterset, export=export)
     if export:
+        rules = queries.rules_by_code()
         return exports.file_response(
-            (queries.service_error_record(row, on=on) for row in rows.iterator(chunk_size=2000)),
+            (queries.service_error_record(row, on=on, rules=rules) for row in rows.iterator(chunk_size=2000)),
             exports.SERVICE_ERROR_COLUMNS,
             report="service-errors",
             extension=export,
             on=on,
+            name=_export_name(request, filterset, "service-errors", export),
         )
     rules = queries.rules_by_code()
     paginator = Paginator(rows, PAGE_SIZE)
@@ -284,7 +347,7 @@ def report_service_errors(request: Request) -> HttpResponse:
                 }
                 for service in page.object_list
             ],
-            "deadlines": list(CorrectionDeadline.objects.all()),
+            "deadlines": deadlines_for_months({service.date_of_service.replace(day=1) for service in page.object_list}),
             "default_days": settings.CORRECTION_DAYS_AFTER_MONTH,
             "query": _query_without(request, "page", "export"),
             "today": on,
@@ -313,6 +376,7 @@ def report_diagnosis_errors(request: Request) -> HttpResponse:
             report="diagnosis-errors",
             extension=export,
             on=queries.today(),
+            name=_export_name(request, filterset, "diagnosis-errors", export),
         )
     page = _page(request, rows)
     return _render(
@@ -352,6 +416,7 @@ def report_program_coverage(request: Request) -> HttpResponse:
             report="program-coverage",
             extension=export,
             on=on,
+            name=_export_name(request, filterset, "program-coverage", export),
         )
     page = _page(request, rows)
     return _render(
@@ -367,4 +432,77 @@ def report_program_coverage(request: Request) -> HttpResponse:
             "query": _query_without(request, "page", "export"),
             "today": on,
         },
+    )
+
+
+# ---- Selected rows of the Services list --------------------------------------------------------
+
+
+def _back_to_list(request: Request) -> str:
+    """Where the Services list was (its filters and page), or the plain list."""
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        return target
+    return reverse("service-list")
+
+
+@login_required
+@require_POST
+def service_selection(request: Request) -> HttpResponse:
+    """Act on the rows ticked in the Services list: export them, or mark them in Error.
+
+    Mark in Error first shows a confirmation page (the notes are discarded), then goes through
+    `services.actions.mark_services_error`: all or nothing, the refusing service named. Selected ids the
+    user may not see are refused as a whole rather than skipped.
+    """
+    back = _back_to_list(request)
+    ids = sorted({int(value) for value in request.POST.getlist("selected") if value.isdigit()})
+    if not ids:
+        messages.error(request, "Select at least one service first (the boxes at the start of each row).")
+        return redirect(back)
+    action = request.POST.get("action", "")
+    if action in EXPORT_FORMATS:
+        rows = list(queries.service_list(request.user).filter(pk__in=ids))
+        record_access(
+            user=request.user,
+            action=AccessLog.Action.EXPORT_REPORT,
+            target="report:services",
+            filters={"selected": ",".join(map(str, ids)), "format": action},
+            client_ids=[service.client_id for service in rows],
+            request=request,
+        )
+        rules = queries.rules_by_code()
+        return _export(
+            rows,
+            lambda service: _service_list_record(service, rules),
+            exports.SERVICE_LIST_COLUMNS,
+            "services",
+            action,
+            name=_export_name(request, None, "selected-services", action),
+        )
+    if action != "mark_error":
+        messages.error(request, "Choose what to do with the selected services.")
+        return redirect(back)
+    services = list(services_for_user(request.user).filter(pk__in=ids).order_by("date_of_service", "id"))
+    if len(services) != len(ids):
+        messages.error(request, "Some selected services are not on file for you; nothing was changed.")
+        return redirect(back)
+    confirming = request.POST.get("step") == "confirm"
+    form = MarkErrorForm(request.POST if confirming else None)
+    if confirming and form.is_valid():
+        try:
+            service_actions.mark_services_error(user=request.user, services=services)
+        except ValidationError as error:
+            messages.error(request, "Nothing was changed. " + " ".join(error.messages))
+        else:
+            count = len(services)
+            messages.success(
+                request, f"{count} service{'s' if count != 1 else ''} put in Error. Their notes were discarded."
+            )
+        return redirect(back)
+    return render(
+        request,
+        "reports/services_mark_error.html",
+        {"services": services, "form": form, "next": back},
+        status=400 if confirming else 200,
     )

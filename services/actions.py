@@ -23,7 +23,7 @@ from common.scope import scope_queryset
 from common.selectors import in_scope
 from coverage.models import Payer
 from services.models import Authorization, Procedure, Service
-from services.status import check_transition, plain_move_problem
+from services.status import TransitionError, check_transition, plain_move_problem
 from services.validators import check_billed_amount, check_program_offers, normal_delay_reason_code
 
 S = Service.Status
@@ -267,19 +267,44 @@ def _correct(service: Service, changes: dict[str, Any]) -> None:
 
 def mark_service_error(*, user: User, service: Service) -> Service:
     """Put a service in Error (it never bills) and discard its note; refused once claimed."""
+    with transaction.atomic(durable=True), acting_as(user):
+        _mark_error(user, service)
+    return service
+
+
+def _mark_error(user: User, service: Service) -> None:
+    """The Error move of one service, inside the caller's (durable) transaction."""
     if not in_scope(user, service):
         raise ValidationError({"service": ["Unknown service."]})
+    _lock(service)
+    if service.claimed:
+        raise ServiceLocked("This service went out on a claim and cannot be put in Error.")
+    changed = _apply_status(service, S.ERROR)
+    if service.note_signed:
+        service.note_signed = False
+        changed.append("note_signed")
+    if changed:
+        service.save(update_fields=[*changed, "updated_at"])
+
+
+def mark_services_error(*, user: User, services: list[Service]) -> list[Service]:
+    """Put several services in Error at once (the Services list's selected rows), all or nothing.
+
+    One durable transaction runs the same move as `mark_service_error` for each; the first that
+    refuses (claimed, already in Error, out of scope) undoes the whole batch and raises a
+    ValidationError on `services` naming its service id.
+    """
+    if not services:
+        raise ValidationError({"services": ["Select at least one service."]})
     with transaction.atomic(durable=True), acting_as(user):
-        _lock(service)
-        if service.claimed:
-            raise ServiceLocked("This service went out on a claim and cannot be put in Error.")
-        changed = _apply_status(service, S.ERROR)
-        if service.note_signed:
-            service.note_signed = False
-            changed.append("note_signed")
-        if changed:
-            service.save(update_fields=[*changed, "updated_at"])
-    return service
+        for service in services:
+            try:
+                _mark_error(user, service)
+            except (ServiceLocked, TransitionError) as error:
+                raise ValidationError({"services": [f"Service {service.pk}: {error}"]}) from error
+            except ValidationError as error:
+                raise ValidationError({"services": [f"Service {service.pk}: {' '.join(error.messages)}"]}) from error
+    return services
 
 
 AUTHORIZATION_FIELDS = frozenset(

@@ -24,6 +24,14 @@ class ProcedureChoiceField(forms.ModelChoiceField):
         return f"{obj.display_code} {obj.name}{billable}"
 
 
+class ClinicianChoiceField(forms.ModelChoiceField):
+    """Clinicians with credential and NPI, so two of the same name are told apart."""
+
+    def label_from_instance(self, obj: Any) -> str:
+        npi = f"NPI {obj.npi}" if obj.npi else "no NPI"
+        return f"{obj.last_name}, {obj.first_name} ({obj.credential}, {npi})"
+
+
 class CorrectionFields(forms.Form):
     """The fields DOMAIN.md lets staff correct on an unclaimed service (never the clinician)."""
 
@@ -80,7 +88,7 @@ class ServiceForm(CorrectionFields):
     """A new service of one client; program and clinician are limited to the user's agency."""
 
     program = forms.ModelChoiceField(queryset=Program.objects.none())
-    clinician = forms.ModelChoiceField(queryset=Staff.objects.none())
+    clinician = ClinicianChoiceField(queryset=Staff.objects.none())
     status = forms.ChoiceField(
         choices=[(value, label) for value, label in Service.Status.choices if value != Service.Status.COMPLETE],
         initial=Service.Status.SHOW,

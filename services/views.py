@@ -7,11 +7,16 @@ every write through `services.actions`. A claimed service is shown locked, never
 
 from __future__ import annotations
 
+from typing import Any
+
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import urlencode
 
 from accounts.models import User
 from clients.forms import add_action_errors, posted_data
@@ -41,6 +46,19 @@ def service_lock_reason(service: Service) -> str:
     return ""
 
 
+def _entry_initial(request: Request, programs: Any) -> dict[str, Any]:
+    """A new service's starting values: the program kept from "Save and add another" (`?program=`), or
+    the client's only program; Note signed ticked only where the county says so (NOTE_SIGNED_DEFAULT)."""
+    initial: dict[str, Any] = {"note_signed": settings.NOTE_SIGNED_DEFAULT}
+    choices = list(programs.values_list("pk", flat=True)[:2])
+    wanted = request.GET.get("program", "")
+    if wanted.isdigit() and programs.filter(pk=int(wanted)).exists():
+        initial["program"] = int(wanted)
+    elif len(choices) == 1:
+        initial["program"] = choices[0]
+    return initial
+
+
 @login_required
 def service_add(request: Request) -> HttpResponse:
     """A new service for one client (`?client=<id>`); program and clinician from the user's agency."""
@@ -51,13 +69,20 @@ def service_add(request: Request) -> HttpResponse:
     client = get_client_for_user(request.user, int(client_id))
     programs = programs_for_user(request.user).filter(enrollments__client=client).distinct().order_by("code")
     clinicians = staff_for_user(request.user).order_by("last_name", "first_name")
-    form = ServiceForm(posted_data(request), programs=programs, clinicians=clinicians)
+    form = ServiceForm(
+        posted_data(request), programs=programs, clinicians=clinicians, initial=_entry_initial(request, programs)
+    )
     if request.method == "POST" and form.is_valid():
         try:
             service = actions.create_service(user=request.user, client=client, **form.cleaned_data)
         except ValidationError as error:
             add_action_errors(form, error)
         else:
+            if request.POST.get("then") == "another":
+                # "Save and add another": a fresh form for the same client, in the same program.
+                messages.success(request, f"Service {service.pk} added. Enter the next one.")
+                query = urlencode({"client": client.pk, "program": service.program_id})
+                return redirect(f"{reverse('service-add')}?{query}")
             messages.success(request, f"Service {service.pk} added. The next nightly run validates it.")
             return redirect("service-detail", pk=service.pk)
     return render(request, "services/service_add.html", {"form": form, "client": client})

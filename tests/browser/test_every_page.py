@@ -47,6 +47,20 @@ FOCUS_RING = """() => {
 }"""
 
 
+# Dates as staff read them: an ISO date (2026-09-14) in a page's text is a date not yet in MM/DD/YYYY.
+ISO_DATE = re.compile(r"\b\d{4}-\d{2}-\d{2}\b")
+# Visible text only: form fields' values (native date pickers send ISO) are not text.
+PAGE_TEXT = "() => document.body.innerText"
+# The Content-Security-Policy allows no inline style or script: none in the page. (htmx leaves an empty
+# style="" on elements it settles; an empty attribute styles nothing.)
+INLINE = """() => ({
+  styles: Array.from(document.querySelectorAll('[style]:not([style=""])')).map(e => e.outerHTML.slice(0, 160)),
+  scripts: Array.from(document.querySelectorAll('script:not([src])')).length,
+  handlers: Array.from(document.querySelectorAll('*')).filter(e => Array.from(e.attributes).some(a => a.name.startsWith('on'))).length,
+})"""
+NARROW, WIDE = {"width": 800, "height": 900}, {"width": 1366, "height": 768}
+
+
 def check_page(page: Page, shot: Shot, name: str, title: str) -> None:
     expect(page).to_have_title(f"{title} · Billing Portal")
     expect(page.locator("h1")).to_have_count(1)
@@ -55,10 +69,18 @@ def check_page(page: Page, shot: Shot, name: str, title: str) -> None:
             expect(control).to_have_accessible_name(re.compile(r"\S"), timeout=1000)
         except AssertionError:
             raise AssertionError(f"{title}: no accessible name on {control.evaluate('e => e.outerHTML')}") from None
-    # Readable on a laptop: wide tables scroll inside their own box, never the whole page sideways.
-    overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
-    assert overflow <= 0, f"{title}: the page scrolls {overflow}px sideways at 1366px"
-    shot(name)
+    text = page.evaluate(PAGE_TEXT)
+    assert not ISO_DATE.findall(text), f"{title}: dates not in MM/DD/YYYY: {ISO_DATE.findall(text)}"
+    inline = page.evaluate(INLINE)
+    assert inline == {"styles": [], "scripts": 0, "handlers": 0}, f"{title}: inline style or script {inline}"
+    # Readable on a laptop and in a half-screen window: wide tables scroll inside their own box, never
+    # the whole page sideways.
+    for size, suffix in ((WIDE, ""), (NARROW, "-800")):
+        page.set_viewport_size(size)
+        overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+        assert overflow <= 0, f"{title}: the page scrolls {overflow}px sideways at {size['width']}px"
+        shot(name + suffix)
+    page.set_viewport_size(WIDE)
 
 
 @pytest.fixture(autouse=True)
@@ -90,7 +112,7 @@ def world() -> dict[str, Any]:
     bay_program = factories.ProgramFactory(agency=bay, code="BAY-MH", name="Bay Outpatient MH")
     therapy = factories.ProcedureFactory(code="90834", name="Psychotherapy, 45 minutes")
     case_management = factories.ProcedureFactory(code="T1017", name="Targeted case management")
-    counselor = factories.StaffFactory(agency=harbor, first_name="Dana", last_name="Reyes")
+    counselor = factories.StaffFactory(agency=harbor, first_name="Dana", last_name="Reyes", npi="1234567893")
     bay_counselor = factories.StaffFactory(agency=bay, first_name="Noor", last_name="Ali")
     office = factories.LocationFactory(name="Harbor Main Office")
 
@@ -189,7 +211,7 @@ def test_provider_admin_reads_every_list_and_report(live_server, page, shot, wor
     expect(results(page).first).to_contain_text("FINANCIAL_INFO_INCOMPLETE")
     page.locator("#results thead").get_by_role("link", name="Client").click()
     expect(page.locator("#results th[aria-sort=ascending]")).to_contain_text("Client")
-    names = [row.split(",")[0] for row in results(page).locator("td:nth-child(2)").all_inner_texts()]
+    names = [row.split(",")[0] for row in results(page).locator("td:nth-child(3)").all_inner_texts()]
     assert names == ["Chen", "Kim", "Lopez", "Torres"]
     page.locator("#results thead").get_by_role("link", name=re.compile("^Client")).click()
     expect(page.locator("#results th[aria-sort=descending]")).to_contain_text("Client")
@@ -198,7 +220,7 @@ def test_provider_admin_reads_every_list_and_report(live_server, page, shot, wor
     page.get_by_label("Program").select_option(label="HBH-MH Outpatient MH")
     expect(page).to_have_url(re.compile(r"program=\d+"))
     expect(page.locator("#results th[aria-sort=descending]")).to_contain_text("Client")
-    names = [row.split(",")[0] for row in results(page).locator("td:nth-child(2)").all_inner_texts()]
+    names = [row.split(",")[0] for row in results(page).locator("td:nth-child(3)").all_inner_texts()]
     assert names == ["Torres", "Lopez", "Kim", "Chen"]
     assert page.evaluate("window.notReloaded === true")
     check_page(page, shot, "page-provider-03-services-failing-by-client", "Services")
@@ -289,7 +311,7 @@ def test_provider_admin_enters_and_corrects_records(live_server, page, shot, wor
     check_page(page, shot, "page-provider-13-service-add", f"Add service · Client {sam.pk}")
     page.get_by_label("Program").select_option(label="HBH-MH Outpatient MH")
     page.get_by_label("Procedure").select_option(label="90834 Psychotherapy, 45 minutes")
-    page.get_by_label("Clinician").select_option(label="Reyes, Dana")
+    page.get_by_label("Clinician").select_option(label="Reyes, Dana (LPHA, NPI 1234567893)")
     page.get_by_label("Location").select_option(label="Harbor Main Office")
     page.get_by_label("Start (county time)").fill(f"{timezone.localdate() - dt.timedelta(days=1):%Y-%m-%d}T09:30")
     page.get_by_label("Duration (minutes)").fill("45")
@@ -328,6 +350,10 @@ def test_provider_admin_enters_and_corrects_records(live_server, page, shot, wor
     page.get_by_label("I understand that the note of this service is discarded").check()
     page.get_by_role("button", name="Put in Error and discard the note").click()
     expect(page.locator("#service-status")).to_have_text("Error")
+    # Not stale: the old reason and its fix are gone with the service's Show status.
+    expect(page.locator("#failure-reasons")).to_have_count(0)
+    expect(page.get_by_role("link", name="Open the client's diagnoses to sign")).to_have_count(0)
+    check_page(page, shot, "page-provider-18b-service-in-error", f"Service {failing.pk}")
     failing.refresh_from_db()
     assert (failing.status, failing.note_signed) == (Service.Status.ERROR, False)
 
@@ -388,6 +414,10 @@ def test_county_billing_sees_every_agency_runs_the_night_and_overrides(live_serv
     run = NightlyRun.objects.latest("pk")
     row = page.locator(f"#run-{run.pk}")
     expect(row).to_contain_text("Succeeded")
+    # In-process (no broker) the run is over when the page comes back: "finished", not "started".
+    expect(page.get_by_role("status").first).to_contain_text(
+        f"Run {run.pk} for {timezone.localdate():%m/%d/%Y} finished"
+    )
     # The override lets Lee Kim's service complete; the four other failing services still fail.
     expect(row.locator("td").nth(8)).to_have_text("4")
     expect(page.locator("tbody tr")).to_have_count(2)
@@ -475,7 +505,7 @@ def test_keyboard_only_sign_in_and_reach_the_services_list(live_server, page, sh
     page.keyboard.press("Space")
     expect(results(page)).to_have_count(4)
     oldest = failing["FINANCIAL_INFO_INCOMPLETE"]
-    tab_to(lambda f: f["tag"] == "A" and f["text"] == f"{oldest.date_of_service:%Y-%m-%d}")
+    tab_to(lambda f: f["tag"] == "A" and f["text"] == f"{oldest.date_of_service:%m/%d/%Y}", limit=60)
     shot("page-keyboard-02-oldest-failing-focused")
     page.keyboard.press("Enter")
     expect(page).to_have_title(f"Service {oldest.pk} · Billing Portal")

@@ -48,7 +48,9 @@ def test_client_search_never_puts_the_name_in_a_url(provider_client, enrolled_cl
     page = provider_client.get(reverse("client-list")).content.decode()
     assert 'method="post"' in page
     assert "hx-post" in page
-    assert "hx-get" not in page
+    # No GET of the search (the run banner's hx-get carries no query and stays).
+    assert 'hx-get="/clients/' not in page
+    assert page.count("hx-get") == page.count('hx-get="/nightly/banner/"')
     assert "hx-push-url" not in page
 
     found = provider_client.post(reverse("client-list"), {"q": "Lopez"})

@@ -114,7 +114,7 @@ def test_home_trend_counts_own_agency_per_run_for_a_provider(provider, program, 
     response = signed_in(provider).get(reverse("home"))
     chart = response.context["chart"]
     # The first run failed three North services (one was put in Error since); the county's 40 is not theirs.
-    assert [(point.label, point.value) for point in chart.points] == [("11-20", 3), ("11-21", 1)]
+    assert [(point.label, point.value) for point in chart.points] == [("11/20", 3), ("11/21", 1)]
     assert "<svg" in response.content.decode()
 
 

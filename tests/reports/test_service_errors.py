@@ -182,6 +182,11 @@ def test_api_csv_is_the_same_rows_as_a_file(api_client, provider, queue):
     rows = list(csv.DictReader(io.StringIO(response.content.decode())))
     assert [int(row["Service id"]) for row in rows] == [queue["older"].pk, queue["newer"].pk]
     assert rows[0]["Failure reasons"] == "FINANCIAL_INFO_INCOMPLETE; NO_COVERAGE"
+    assert rows[0]["Failure reasons (staff wording)"] == (
+        "Financial Information has Not Been Completed for this Client; "
+        "No Coverage Plan Time Span Covers the Date of Service"
+    )
+    assert rows[0]["Agency"] == "North Clinic"
     assert rows[0]["Correction due"] == "2026-10-30"
     assert rows[0]["Overdue"] == "yes"
     assert rows[1]["Days outstanding"] == "32"
@@ -225,7 +230,9 @@ def test_page_shows_rows_oldest_first_and_marks_overdue(provider, queue):
     assert [row["service"] for row in rows] == [queue["older"].pk, queue["newer"].pk]
     html = response.content.decode()
     assert html.count('class="table-danger overdue"') == 1
-    assert "Phase 3: September 2024 errors" in html  # the deadline table is shown
+    # The deadline table shows only the phases of the months on screen (none covers Sep/Oct 2026).
+    assert "Phase 3: September 2024 errors" not in html
+    assert "No county deadline phase covers the months of service on this page" in html
     assert "<title>COSD Service Error Report · Billing Portal</title>" in html
     assert queue["south"].client.last_name not in html
 

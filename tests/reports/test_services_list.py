@@ -103,7 +103,9 @@ def test_list_paginates(provider, program):
     assert len(listed(second)) == 5
     assert first.context["has_next"]
     assert not second.context["has_next"]
-    assert "Services <strong>51\u201355</strong> (last page)" in second.content.decode()
+    # The total, counted: "Services (55)", and which rows this page shows.
+    assert 'Services (<strong id="row-count">55</strong>)' in second.content.decode()
+    assert "showing 51\u201355" in second.content.decode()
 
 
 def test_list_htmx_filtering_returns_the_results_only(provider, services):
@@ -147,10 +149,10 @@ def test_list_query_count_is_fixed(django_assert_num_queries, provider, program,
     for day in range(1 + extra):
         fail(service_on(dt.date(2026, 8, 1 + day), program=program), "NO_COVERAGE", run=run)
     client = signed_in(provider)
-    # session + user; rules; count; rows (reasons as an array subquery); the form's choice lists
+    # session + user; rules; the capped total; rows (reasons as an array subquery); the form's choice lists
     # (programs, clinicians, procedures); the layout's agency name; session save (savepoint, update,
     # release)
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(12):
         client.get(reverse("service-list"), {"status": "show"})
 
 
@@ -176,3 +178,21 @@ def test_list_filter_form_carries_the_sort_so_a_filter_keeps_it(provider, servic
     assert '<input type="hidden" name="sort" value="-client" form="filters">' in sorted_page.content.decode()
     assert 'id="filters"' in client.get(reverse("service-list")).content.decode()
     assert 'name="sort"' not in client.get(reverse("service-list"), {"status": "show"}).content.decode()
+
+
+def test_failing_only_leaves_out_services_put_in_error_and_their_old_reasons(provider, program, run):
+    """A service put in Error keeps its last run's reasons on file, but it is no longer work to do."""
+    in_error = fail(
+        service_on(dt.date(2026, 9, 5), program=program, status=Service.Status.ERROR), "NO_COVERAGE", run=run
+    )
+    showing = fail(service_on(dt.date(2026, 9, 6), program=program), "NO_COVERAGE", run=run)
+    client = signed_in(provider)
+    assert listed(client.get(reverse("service-list"), {"failing": "true"})) == [showing.pk]
+    every = client.get(reverse("service-list"))
+    assert listed(every) == [in_error.pk, showing.pk]
+    # The row of the service in Error shows no reason badge; the one in Show does.
+    assert every.content.decode().count('<span class="badge text-bg-warning">NO_COVERAGE</span>') == 1
+    # Months of service: the month picker keeps only September's first week here.
+    assert listed(client.get(reverse("service-list"), {"month": "2026-09"})) == [in_error.pk, showing.pk]
+    assert listed(client.get(reverse("service-list"), {"month": "2026-10"})) == []
+    assert client.get(reverse("service-list"), {"month": "2026-13"}).context["filter"].errors

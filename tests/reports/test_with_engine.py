@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from nightly.engine import run_validation
 from nightly.models import FailureOverride, NightlyRun
+from nightly.views import run_message
 from services.models import Service
 from tests import factories
 from tests.reports.conftest import signed_in
@@ -59,7 +60,10 @@ def test_county_starts_a_run_from_the_page(county_user, unsigned_note, django_ca
     assert response.status_code == 200
     run = NightlyRun.objects.get()
     assert (run.as_of, run.status, run.started_by) == (AS_OF, NightlyRun.Status.SUCCEEDED, county_user)
-    assert f"Run {run.pk} for 2026-11-20 started" in response.content.decode()
+    # The callbacks ran after the view answered, so the message saw the run still queued.
+    assert f"Run {run.pk} for 11/20/2026 started; it is queued." in response.content.decode()
+    # Read again now that it is over, the run's message says "finished", never "started (Succeeded)".
+    assert run_message(run) == f"Run {run.pk} for 11/20/2026 finished: 1 checked, 1 failing."
     assert response.context["rows"][0]["by_rule"][0]["code"] == "NOTE_NOT_SIGNED"
 
 
@@ -106,12 +110,13 @@ def test_override_needs_a_written_reason(county_user, unsigned_note):
     assert not FailureOverride.objects.exists()
 
 
-def test_override_twice_shows_the_error_on_the_reason_code(county_user, unsigned_note):
+def test_override_twice_is_not_offered_again(county_user, unsigned_note):
     run_validation(as_of=AS_OF)
     client = signed_in(county_user)
     data = {"service": unsigned_note.pk, "code": "NOTE_NOT_SIGNED", "reason": "Paper note."}
     client.post(reverse("nightly-override-add"), data)
-    response = client.post(reverse("nightly-override-add"), data)
-    assert response.status_code == 400
-    assert response.context["form"].errors["code"]
+    # Its only reason overridden, the service is not offered the override again: back to its page.
+    response = client.post(reverse("nightly-override-add"), data, follow=True)
+    assert response.redirect_chain == [(f"/services/{unsigned_note.pk}/", 302)]
+    assert "already overridden" in response.content.decode()
     assert FailureOverride.objects.count() == 1
