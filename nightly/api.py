@@ -16,8 +16,10 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.routers import BaseRouter
 
+from accounts.models import AccessLog
 from clients.selectors import clients_for_user
 from common import bounds
+from common.access_log import record_access
 from common.rest import Conflict
 from common.scope import scope_queryset
 from nightly import actions, selectors, verdict
@@ -216,13 +218,25 @@ class CheckViewSet(viewsets.GenericViewSet):
         as_of = form.validated_data.get("as_of") or timezone.localdate()
         if "client" in form.validated_data:
             client = get_object_or_404(clients_for_user(request.user), pk=form.validated_data["client"])
+            client_ids = {client.pk}
             verdicts = verdict.check_client(client_id=client.pk, as_of=as_of)
         else:
             ids = set(form.validated_data["services"])
-            visible = set(scope_queryset(Service.objects.filter(pk__in=ids), request.user).values_list("pk", flat=True))
-            if visible != ids:
+            visible = dict(
+                scope_queryset(Service.objects.filter(pk__in=ids), request.user).values_list("pk", "client_id")
+            )
+            if set(visible) != ids:
                 raise NotFound("No service matches one of the given ids.")
+            client_ids = set(visible.values())
             verdicts = verdict.check_services(service_ids=ids, as_of=as_of)
+        # A verdict is client data (services, reasons, charges): logged like every API read of it.
+        record_access(
+            user=request.user,
+            action=AccessLog.Action.API_READ,
+            target="api:checks",
+            client_ids=client_ids,
+            request=request,
+        )
         results = [verdicts[pk].as_api() for pk in sorted(verdicts)]
         return Response(ChecksResponseSerializer({"as_of": as_of, "results": results}).data)
 

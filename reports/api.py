@@ -130,7 +130,12 @@ class ServiceErrorViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
             records = [queries.service_error_record(row, on=on, rules=rules) for row in rows.iterator(chunk_size=2000)]
             log(records)
             response = Response(records)
-            response["Content-Disposition"] = f'attachment; filename="{exports.filename("service-errors", fmt, on=on)}"'
+            filterset = DjangoFilterBackend().get_filterset(request, self.get_queryset(), self)
+            filters = filterset.form.cleaned_data if filterset is not None and filterset.is_valid() else {}
+            name = exports.report_export_name(
+                user=request.user, report="service-errors", extension=fmt, on=on, filters=filters
+            )
+            response["Content-Disposition"] = f'attachment; filename="{name}"'
             return response
         page = self.paginate_queryset(rows)
         records = [queries.service_error_record(row, on=on) for row in (page if page is not None else rows)]

@@ -35,6 +35,8 @@ import pandas as pd
 from django.http import HttpResponse
 from django.utils.text import slugify
 
+from reports.filters import month_bounds
+
 Columns = Sequence[tuple[str, str]]
 
 # A file is built in memory (pandas); past this many rows the user narrows the filters first. Excel
@@ -225,6 +227,31 @@ def export_filename(
         period = "all-dates"
     parts = [_slug(report), _slug(agency) if agency else "all-agencies", period, f"exported-{on.isoformat()}"]
     return "_".join(parts) + f".{extension}"
+
+
+# The reports' names as the exported files carry them (pages and API alike).
+REPORT_FILE_NAMES = {
+    "services": "services",
+    "service-errors": "cosd-service-error-report",
+    "diagnosis-errors": "services-diagnosis-error-report",
+    "program-coverage": "program-coverage-report",
+}
+
+
+def report_export_name(*, user: Any, report: str, extension: str, on: dt.date, filters: Mapping[str, Any]) -> str:
+    """A report's file name from its filters' cleaned values: the agency (a provider's own, or the one
+    filtered on), the date-of-service range (or the month picked), the day of export."""
+    agency = None
+    if not user.sees_all_agencies and user.agency is not None:
+        agency = user.agency.name
+    elif filters.get("agency") is not None:
+        agency = filters["agency"].name
+    dos_from, dos_to = filters.get("dos_from"), filters.get("dos_to")
+    if filters.get("month"):
+        dos_from, dos_to = month_bounds(filters["month"])
+    return export_filename(
+        REPORT_FILE_NAMES.get(report, report), extension, on=on, agency=agency, dos_from=dos_from, dos_to=dos_to
+    )
 
 
 def file_response(

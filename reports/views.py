@@ -28,7 +28,7 @@ from common.access_log import record_access
 from common.http import AuthenticatedRequest
 from common.rest import page_number
 from reports import exports, queries
-from reports.filters import DiagnosisErrorFilter, EnrollmentFilter, ServiceErrorFilter, ServiceFilter, month_bounds
+from reports.filters import DiagnosisErrorFilter, EnrollmentFilter, ServiceErrorFilter, ServiceFilter
 from reports.models import CorrectionDeadline
 from services import actions as service_actions
 from services.forms import MarkErrorForm
@@ -137,30 +137,10 @@ def _service_list_record(service: Any, rules: dict[str, Any] | None = None) -> d
     }
 
 
-# The reports' names as the exported files carry them.
-REPORT_FILE_NAMES = {
-    "services": "services",
-    "service-errors": "cosd-service-error-report",
-    "diagnosis-errors": "services-diagnosis-error-report",
-    "program-coverage": "program-coverage-report",
-}
-
-
 def _export_name(request: Request, filterset: FilterSet | None, report: str, fmt: str) -> str:
     """The file name: report, agency (the user's, or the one filtered on), date-of-service range, today."""
-    user: Any = request.user
-    agency = None
     data = filterset.form.cleaned_data if filterset is not None and filterset.is_bound and filterset.is_valid() else {}
-    if not user.sees_all_agencies and user.agency is not None:
-        agency = user.agency.name
-    elif data.get("agency") is not None:
-        agency = data["agency"].name
-    dos_from, dos_to = data.get("dos_from"), data.get("dos_to")
-    if data.get("month"):
-        dos_from, dos_to = month_bounds(data["month"])
-    return exports.export_filename(
-        REPORT_FILE_NAMES.get(report, report), fmt, on=queries.today(), agency=agency, dos_from=dos_from, dos_to=dos_to
-    )
+    return exports.report_export_name(user=request.user, report=report, extension=fmt, on=queries.today(), filters=data)
 
 
 def _export(

@@ -8,6 +8,7 @@ import pytest
 import time_machine
 from django.db import connection
 
+from accounts.models import AccessLog
 from nightly.models import FailureOverride, Rule
 from services.models import Service
 from tests import factories
@@ -207,3 +208,18 @@ def test_the_pages_checks_cost_one_engine_call_whatever_its_size(who, world_a, c
         rows = response.json()["results"]
         assert len(rows) == page_size
         assert all(row["check"]["would_complete"] for row in rows)
+
+
+def test_a_check_is_logged_as_a_read_of_the_clients_it_answers_for(world_a, world_b, as_a, as_county):
+    mine = failing_service(world_a)
+    theirs = failing_service(world_b)
+    assert as_a.post("/api/checks/", {"client": world_a.client.pk}, format="json").status_code == 200
+    assert as_county.post("/api/checks/", {"services": [mine.pk, theirs.pk]}, format="json").status_code == 200
+
+    by_client, by_services = AccessLog.objects.filter(target="api:checks").order_by("pk")
+    assert (by_client.action, by_client.client_ids, by_client.remote_addr) == (
+        "api_read",
+        [world_a.client.pk],
+        "127.0.0.1",
+    )
+    assert by_services.client_ids == sorted({world_a.client.pk, world_b.client.pk})

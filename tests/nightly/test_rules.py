@@ -11,6 +11,7 @@ import pytest
 from clients.models import Enrollment, Program, Staff
 from coverage.models import Coverage, Payer
 from diagnosis.models import DiagnosisDocument
+from nightly.verdict import check_services
 from services.models import Procedure, ProcedureLimit, Rate, Service
 from tests import factories as f
 from tests.nightly.conftest import AS_OF, DOS, reasons
@@ -443,6 +444,23 @@ def test_rule_fails_and_passes_where_the_domain_says(validate, code, build, fail
     service.refresh_from_db()
     if not reasons(service):
         assert service.status == Service.Status.COMPLETE
+
+
+@pytest.mark.parametrize(
+    ("code", "build", "fails"),
+    CASES,
+    ids=[f"{c}-{'fails' if x else 'passes'}-{i}" for i, (c, _, x) in enumerate(CASES)],
+)
+def test_tonights_check_decides_every_case_as_the_night_then_does(validate, code, build, fails):
+    service = build()
+    tonight = check_services(service_ids=[service.pk], as_of=AS_OF)[service.pk]
+    assert (code in tonight.codes) is fails
+    validate()
+    service.refresh_from_db()
+    assert set(tonight.codes) == reasons(service)
+    assert tonight.would_complete is (service.status == Service.Status.COMPLETE)
+    if tonight.would_complete:
+        assert (tonight.units, tonight.rate, tonight.charge) == (service.units, service.rate, service.charge)
 
 
 def test_every_catalogue_code_has_a_failing_and_a_passing_case():

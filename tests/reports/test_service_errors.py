@@ -12,6 +12,7 @@ import pytest
 import time_machine
 from django.conf import settings
 from django.urls import reverse
+from django.utils.text import slugify
 
 from accounts.models import AccessLog
 from services.models import Service
@@ -178,7 +179,12 @@ def test_api_csv_is_the_same_rows_as_a_file(api_client, provider, queue):
         response = api_client.get(API, {"format": "csv"})
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/csv")
-    assert 'filename="service-errors-2026-11-21.csv"' in response["Content-Disposition"]
+    # The file says what was exported, as the pages' exports do: report, agency, range, day of export.
+    agency = slugify(provider.agency.name)
+    assert (
+        f'filename="cosd-service-error-report_{agency}_all-dates_exported-2026-11-21.csv"'
+        in response["Content-Disposition"]
+    )
     rows = list(csv.DictReader(io.StringIO(response.content.decode())))
     assert [int(row["Service id"]) for row in rows] == [queue["older"].pk, queue["newer"].pk]
     assert rows[0]["Failure reasons"] == "FINANCIAL_INFO_INCOMPLETE; NO_COVERAGE"
