@@ -184,9 +184,12 @@ def test_a_burst_against_runserver_as_make_demo_starts_it_leaves_no_connection(t
     finally:
         stop(server)
     assert statuses == collections.Counter({200: 2000}), (statuses, tail(tmp_path / "server.log"))
-    # One connection per request in flight at most, closed when it ends (before: one per thread ever
-    # started, about 100 after 750 requests at this concurrency).
-    assert during.peak <= CONCURRENCY, during.peak
+    # About one connection per request in flight, closed when it ends (before: one per thread ever
+    # started, about 100 after 750 requests at this concurrency). A thread closes its connection just
+    # after its response went out, when the client may already have sent its next request, so a loaded
+    # machine sees a few more than CONCURRENCY for an instant (9 was seen); the bound is the clients'
+    # number, not the requests'.
+    assert during.peak <= 2 * CONCURRENCY, during.peak
     assert left == 0, tail(tmp_path / "server.log")
 
 
