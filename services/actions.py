@@ -51,8 +51,9 @@ def _choice_error(value: Any, choices: list[str]) -> list[str]:
     return [f"Choose one of: {', '.join(choices)}."] if value not in choices else []
 
 
-def _check_service_values(service: Service) -> None:
-    """Entry-time checks shared by creation and correction; raises one error naming every bad field."""
+def check_service_values(service: Service) -> None:
+    """Entry-time checks shared by creation, correction, imports and batch entry; raises one error
+    naming every bad field. Needs no query, so an import runs it on every row of a file."""
     errors: dict[str, list[str]] = {}
     if problem := _choice_error(service.mode_of_delivery, Service.ModeOfDelivery.values):
         errors["mode_of_delivery"] = problem
@@ -64,6 +65,37 @@ def _check_service_values(service: Service) -> None:
         errors["start"] = ["Enter a date and time with its UTC offset."]
     elif service.status != S.SCHEDULED and service.start > timezone.now():
         errors["start"] = ["A service whose start lies in the future can only be Scheduled."]
+    if errors:
+        raise ValidationError(errors)
+
+
+CLINICIAN_OF_ANOTHER_AGENCY = "The clinician must belong to the agency of the program."
+CLIENT_NOT_ENROLLED = "The client has no enrollment in a program of this agency."
+CLAIMED_NO_CORRECTION = "This service went out on a claim and can no longer be corrected."
+ERROR_NO_CORRECTION = "A service in Error cannot be corrected."
+
+
+def check_service_references(
+    *,
+    status: str,
+    program_in_scope: bool,
+    clinician_agency_id: int | None,
+    program_agency_id: int | None,
+    client_enrolled: bool,
+) -> None:
+    """Scope checks of a new service, given what the caller looked up (one query each for a single
+    service; one join over the whole file for an import). Raises one error naming every bad field."""
+    errors: dict[str, list[str]] = {}
+    creatable = [value for value in S.values if value != S.COMPLETE]
+    if problem := _choice_error(status, creatable):
+        errors["status"] = problem
+    if not program_in_scope:
+        errors["program"] = ["Unknown program."]
+    else:
+        if clinician_agency_id != program_agency_id:
+            errors["clinician"] = [CLINICIAN_OF_ANOTHER_AGENCY]
+        if not client_enrolled:
+            errors["client"] = [CLIENT_NOT_ENROLLED]
     if errors:
         raise ValidationError(errors)
 
@@ -85,20 +117,15 @@ def create_service(
     delay_reason_code: str = "",
 ) -> Service:
     """Record a service. It cannot be entered Complete: only the nightly run completes a service."""
-    errors: dict[str, list[str]] = {}
-    creatable = [value for value in S.values if value != S.COMPLETE]
-    if problem := _choice_error(status, creatable):
-        errors["status"] = problem
-    if not scope_queryset(Program.objects.filter(pk=program.pk), user).exists():
-        errors["program"] = ["Unknown program."]
-    else:
-        if clinician.agency_id != program.agency_id:
-            errors["clinician"] = ["The clinician must belong to the agency of the program."]
-        enrolled_in_agency = Enrollment.objects.filter(client=client, program__agency_id=program.agency_id)
-        if not enrolled_in_agency.exists() or not in_scope(user, client):
-            errors["client"] = ["The client has no enrollment in a program of this agency."]
-    if errors:
-        raise ValidationError(errors)
+    program_in_scope = scope_queryset(Program.objects.filter(pk=program.pk), user).exists()
+    enrolled_in_agency = Enrollment.objects.filter(client=client, program__agency_id=program.agency_id)
+    check_service_references(
+        status=status,
+        program_in_scope=program_in_scope,
+        clinician_agency_id=clinician.agency_id,
+        program_agency_id=program.agency_id,
+        client_enrolled=program_in_scope and enrolled_in_agency.exists() and in_scope(user, client),
+    )
     service = Service(
         client=client,
         program=program,
@@ -113,7 +140,7 @@ def create_service(
         do_not_complete=do_not_complete,
         delay_reason_code=(delay_reason_code or "").upper(),
     )
-    _check_service_values(service)
+    check_service_values(service)
     with transaction.atomic(), acting_as(user):
         service.save()
     return service
@@ -153,12 +180,48 @@ def set_service_status(*, user: User, service: Service, status: str) -> Service:
     return service
 
 
-def correct_service(*, user: User, service: Service, **changes: Any) -> Service:
-    """Correct the editable fields of an unclaimed service; a corrected Complete service goes back to Show.
+FIXED_FIELDS = ("client", "program", "clinician")
 
-    Decisions: a change that leaves every value as it was is no correction (a Complete service stays
-    Complete); a service in Error cannot be corrected (it never bills), like a claimed one.
+
+def fixed_field_errors(service: Service, ids: dict[str, int | None]) -> dict[str, list[str]]:
+    """The client, program and clinician may be repeated but never changed (`ids`: name -> id given)."""
+    return {
+        name: ["This field cannot be corrected."]
+        for name in FIXED_FIELDS
+        if name in ids and ids[name] != getattr(service, f"{name}_id")
+    }
+
+
+def apply_correction(service: Service, changes: dict[str, Any]) -> list[str]:
+    """Check a correction and set its fields on `service` without saving; returns the changed fields.
+
+    Shared by `correct_service` and the re-import of a known `external_id` (imports/). Decisions: a
+    change that leaves every value as it was is no correction (a Complete service stays Complete); a
+    service in Error cannot be corrected (it never bills), like a claimed one.
     """
+    if service.claimed:
+        raise ServiceLocked(CLAIMED_NO_CORRECTION)
+    if service.status == S.ERROR:
+        raise ServiceLocked(ERROR_NO_CORRECTION)
+    not_editable = sorted(set(changes) - EDITABLE_FIELDS - {"location_id", "billed_amount", "external_id"})
+    if not_editable:
+        raise ValidationError({name: ["This field cannot be corrected."] for name in not_editable})
+    new_procedure = changes.get("procedure")
+    if new_procedure is not None and service.procedure.billable and not new_procedure.billable:
+        raise ValidationError({"procedure": ["A billable procedure cannot be changed to a non-billable one."]})
+    if "delay_reason_code" in changes:
+        changes["delay_reason_code"] = (changes["delay_reason_code"] or "").upper()
+    changed = [name for name, value in changes.items() if getattr(service, name) != value]
+    for name in changed:
+        setattr(service, name, changes[name])
+    check_service_values(service)
+    if changed and service.status == S.COMPLETE:
+        changed += _apply_status(service, S.SHOW)
+    return changed
+
+
+def correct_service(*, user: User, service: Service, **changes: Any) -> Service:
+    """Correct the editable fields of an unclaimed service; a corrected Complete service goes back to Show."""
     if not in_scope(user, service):
         raise ValidationError({"service": ["Unknown service."]})
     not_editable = sorted(set(changes) - EDITABLE_FIELDS)
@@ -166,23 +229,9 @@ def correct_service(*, user: User, service: Service, **changes: Any) -> Service:
         raise ValidationError({name: ["This field cannot be corrected."] for name in not_editable})
     with transaction.atomic(), acting_as(user):
         _lock(service)
-        if service.claimed:
-            raise ServiceLocked("This service went out on a claim and can no longer be corrected.")
-        if service.status == S.ERROR:
-            raise ServiceLocked("A service in Error cannot be corrected.")
-        new_procedure = changes.get("procedure")
-        if new_procedure is not None and service.procedure.billable and not new_procedure.billable:
-            raise ValidationError({"procedure": ["A billable procedure cannot be changed to a non-billable one."]})
-        if "delay_reason_code" in changes:
-            changes["delay_reason_code"] = (changes["delay_reason_code"] or "").upper()
-        changed = [name for name, value in changes.items() if getattr(service, name) != value]
-        for name in changed:
-            setattr(service, name, changes[name])
-        _check_service_values(service)
+        changed = apply_correction(service, changes)
         if not changed:
             return service
-        if service.status == S.COMPLETE:
-            changed += _apply_status(service, S.SHOW)
         service.save(update_fields=[*changed, "updated_at"])
     return service
 
