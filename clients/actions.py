@@ -33,6 +33,7 @@ CLIENT_FIELDS = frozenset(
         "address_zip",
         "billing_address",
         "financial_info_complete",
+        "external_id",
     }
 )
 STATE_RE = re.compile(r"^[A-Za-z]{2}$")
@@ -56,11 +57,71 @@ def check_address_parts(fields: dict[str, Any]) -> dict[str, Any]:
 
 
 def create_agency(*, user: User, **fields: Any) -> Agency:
+    """The NPI's check digit and the tax id's shape are field validators (full_clean checks them)."""
     return create_record(user=user, model=Agency, **check_address_parts(fields))
 
 
 def update_agency(*, user: User, agency: Agency, **fields: Any) -> Agency:
     return update_record(user=user, instance=agency, **check_address_parts(fields))
+
+
+def create_program(*, user: User, procedures: Any = None, **fields: Any) -> Program:
+    """A program and the procedures it offers (none listed = any procedure)."""
+    with transaction.atomic(), acting_as(user):
+        program = create_record(user=user, model=Program, **fields)
+        if procedures:
+            program.procedures.set(procedures)  # type: ignore[attr-defined]  # Procedure.programs' reverse
+    return program
+
+
+def update_program(*, user: User, program: Program, procedures: Any = None, **fields: Any) -> Program:
+    """Change a program; `procedures` given replaces the list it offers (empty = any procedure).
+
+    Services already entered keep their procedure: the list guards entry, not history."""
+    with transaction.atomic(), acting_as(user):
+        program = update_record(user=user, instance=program, **fields)
+        if procedures is not None:
+            program.procedures.set(procedures)  # type: ignore[attr-defined]
+    return program
+
+
+def external_id_agency(user: User, client: Client) -> Agency | None:
+    """The agency a client's external id belongs to (unique per agency; DOMAIN.md, client import).
+
+    Decision: a client may be served by several agencies, each with its own EHR, so "unique per
+    agency" means unique among the ids one agency gave. The id is the one of the agency of the user
+    who sets it (a provider admin's own agency); for a user without an agency (system admin), the
+    agency of the client's first program assignment. None: the client is in no agency yet.
+    """
+    if user.agency_id:
+        return user.agency
+    first = Enrollment.objects.filter(client=client).select_related("program__agency").order_by("requested_date", "id")
+    enrollment = first.first()
+    return enrollment.program.agency if enrollment else None
+
+
+def _set_external_id(user: User, client: Client, value: Any) -> None:
+    """Set (or clear, with blank) the client's external id; 400 naming `external_id` when another
+    client of the same agency has it. Call inside the writing transaction."""
+    external_id = str(value).strip() if value is not None else ""
+    if not external_id:
+        client.external_id, client.external_id_agency = None, None
+        return
+    if external_id == client.external_id:
+        return
+    agency = external_id_agency(user, client)
+    if agency is None:
+        raise ValidationError(
+            {"external_id": ["Enroll the client in a program first: an external id is unique per agency."]}
+        )
+    # Lock the agency row: two clients of one agency cannot take the same id at once.
+    Agency.objects.select_for_update().filter(pk=agency.pk).first()
+    taken = Client.objects.filter(external_id_agency=agency, external_id=external_id)
+    if client.pk:
+        taken = taken.exclude(pk=client.pk)
+    if taken.exists():
+        raise ValidationError({"external_id": ["Another client of this agency has this external id."]})
+    client.external_id, client.external_id_agency = external_id, agency
 
 
 def ssn_digits(ssn: str) -> str:
@@ -113,8 +174,13 @@ def apply_client_fields(client: Client, fields: dict[str, Any]) -> Client:
     return client
 
 
-def _save_client(client: Client, fields: dict[str, Any]) -> Client:
+def _save_client(client: Client, fields: dict[str, Any], user: User) -> Client:
+    fields = dict(fields)
+    if "external_id" in fields:
+        _set_external_id(user, client, fields.pop("external_id"))
     apply_client_fields(client, fields)
+    client.validate_unique()
+    client.validate_constraints()
     client.save()
     return client
 
@@ -132,6 +198,7 @@ def create_client(
     address_zip: str = "",
     billing_address: bool = False,
     financial_info_complete: bool = False,
+    external_id: str | None = None,
 ) -> Client:
     """Create a client. It belongs to no agency until it is enrolled in a program (`create_enrollment`)."""
     fields = clean_client_fields(
@@ -146,10 +213,11 @@ def create_client(
             "address_zip": address_zip,
             "billing_address": billing_address,
             "financial_info_complete": financial_info_complete,
+            "external_id": external_id,
         }
     )
     with transaction.atomic(), acting_as(user):
-        return _save_client(Client(), fields)
+        return _save_client(Client(), fields, user)
 
 
 def update_client(*, user: User, client: Client, **fields: Any) -> Client:
@@ -158,7 +226,7 @@ def update_client(*, user: User, client: Client, **fields: Any) -> Client:
         raise ValidationError({"client": ["Unknown client."]})
     fields = clean_client_fields(dict(fields))
     with transaction.atomic(), acting_as(user):
-        return _save_client(client, fields)
+        return _save_client(client, fields, user)
 
 
 def _program_for_user(user: User, program: Program) -> Program:

@@ -21,6 +21,7 @@ from accounts.viewsets import (
 )
 from clients import actions, selectors
 from clients.models import Agency, Client, Enrollment, Location, Program, Staff
+from clients.validators import validate_npi
 
 # --- reference data -------------------------------------------------------------------------------
 
@@ -28,7 +29,7 @@ from clients.models import Agency, Client, Enrollment, Location, Program, Staff
 class AgencySerializer(StrictModelSerializer):
     class Meta:
         model = Agency
-        fields = ["id", "name", "address_city", "address_state", "address_zip"]
+        fields = ["id", "name", "address_street", "address_city", "address_state", "address_zip", "npi", "tax_id"]
 
 
 class AgencyViewSet(ReferenceDataViewSet):
@@ -46,12 +47,23 @@ class AgencyViewSet(ReferenceDataViewSet):
         )
 
 
+# The procedures a program offers are kept by the services app (Procedure.programs, which depends on
+# clients, never the other way): the model is reached through the relation, not imported.
+_Procedure: Any = Program._meta.get_field("procedures").related_model  # type: ignore[attr-defined]
+
+
 class ProgramSerializer(StrictModelSerializer):
     agency = ScopedPrimaryKeyRelatedField(queryset=Agency.objects.all())
+    procedures = ScopedPrimaryKeyRelatedField(
+        queryset=_Procedure.objects.all(),
+        many=True,
+        required=False,
+        help_text="Ids of the procedures the program offers; empty = any procedure.",
+    )
 
     class Meta:
         model = Program
-        fields = ["id", "agency", "name", "code", "program_type"]
+        fields = ["id", "agency", "name", "code", "program_type", "procedures"]
 
 
 class ProgramFilter(django_filters.FilterSet):
@@ -70,7 +82,17 @@ class ProgramViewSet(ReferenceDataViewSet):
     filterset_class = ProgramFilter
 
     def get_queryset(self) -> Any:
-        return selectors.programs_for_user(self.request.user).order_by("code", "id")
+        return selectors.programs_for_user(self.request.user).prefetch_related("procedures").order_by("code", "id")
+
+    def perform_create(self, serializer: serializers.BaseSerializer) -> None:
+        serializer.instance = actions.create_program(user=self.request.user, **serializer.validated_data)  # type: ignore[arg-type]
+
+    def perform_update(self, serializer: serializers.BaseSerializer) -> None:
+        serializer.instance = actions.update_program(
+            user=self.request.user,  # type: ignore[arg-type]
+            program=serializer.instance,  # type: ignore[arg-type]  # set on update
+            **serializer.validated_data,  # type: ignore[arg-type]
+        )
 
 
 class StaffSerializer(StrictModelSerializer):
@@ -79,7 +101,7 @@ class StaffSerializer(StrictModelSerializer):
         required=False,
         allow_blank=True,
         max_length=10,
-        validators=[RegexValidator(r"^\d{10}$", "An NPI is 10 digits.")],
+        validators=[validate_npi],  # the model field's validator: one place for the check digit
     )
 
     class Meta:
@@ -143,6 +165,7 @@ class ClientSerializer(StrictModelSerializer):
             "address_zip",
             "billing_address",
             "financial_info_complete",
+            "external_id",
         ]
         read_only_fields = ["ssn_last4"]
 

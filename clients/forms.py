@@ -155,8 +155,15 @@ class DiagnosisEditForm(DiagnosisForm):
 class AuthorizationForm(forms.Form):
     payer = forms.ModelChoiceField(queryset=Payer.objects.order_by("name"), label="Coverage plan")
     procedure = forms.ModelChoiceField(queryset=Procedure.objects.order_by("code", "modifier"))
-    tar_number = forms.CharField(label="TAR number", max_length=40)
+    tar_number = forms.CharField(
+        label="TAR number", max_length=40, required=False, help_text="Blank only for a presumptive authorization."
+    )
     start_date = forms.DateField(widget=DATE_WIDGET)
     end_date = forms.DateField(widget=DATE_WIDGET)
     quantity = forms.IntegerField(min_value=1, help_text="Units approved.")
     status = forms.ChoiceField(choices=Authorization.Status.choices, initial=Authorization.Status.APPROVED)
+    presumptive = forms.BooleanField(
+        label="Presumptive authorization",
+        required=False,
+        help_text="Granted by the plan before a TAR (no TAR number needed); it counts as approved.",
+    )

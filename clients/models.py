@@ -4,20 +4,33 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import F, Q
 
 from accounts.audit import audited
 from clients.crypto import decrypt, encrypt, ssn_digest
+from clients.validators import validate_npi
 
 
 @audited()
 class Agency(models.Model):
     name = models.CharField(max_length=200, unique=True)
-    # The agency's city, state and zip stand in for a HOMELESS client's address.
+    # The billing provider of the agency's claims (837P loop 2010AA): address, NPI and tax id.
+    address_street = models.CharField(max_length=200, blank=True, default="", db_default="")
     address_city = models.CharField(max_length=100, blank=True)
     address_state = models.CharField(max_length=2, blank=True)
     address_zip = models.CharField(max_length=10, blank=True)
+    # Blank until known: claims leave out services of an agency without them (DOMAIN.md, Claims).
+    npi = models.CharField(max_length=10, blank=True, default="", db_default="", validators=[validate_npi])
+    tax_id = models.CharField(
+        max_length=10,
+        blank=True,
+        default="",
+        db_default="",
+        help_text="EIN, 9 digits",
+        validators=[RegexValidator(r"^\d{2}-?\d{7}$", "A tax id (EIN) is 9 digits, e.g. 12-3456789.")],
+    )
 
     class Meta:
         verbose_name_plural = "agencies"
@@ -64,7 +77,7 @@ class Staff(models.Model):
     last_name = models.CharField(max_length=100)
     credential = models.CharField(max_length=20, choices=Credential.choices)
     credential_expires = models.DateField(null=True, blank=True)
-    npi = models.CharField(max_length=10, blank=True)
+    npi = models.CharField(max_length=10, blank=True, validators=[validate_npi])
 
     AGENCY_PATH: ClassVar[str] = "agency"
 
@@ -112,12 +125,30 @@ class Client(models.Model):
     address_zip = models.CharField(max_length=10, blank=True)
     billing_address = models.BooleanField(default=False)
     financial_info_complete = models.BooleanField(default=False)
+    # The client's id in the EHR of the agency that gave it (imports match on it). "Unique per agency"
+    # for clients, who may be served by several agencies: unique among the ids one agency gave, that
+    # agency kept in `external_id_agency` (see clients.actions.external_id_agency).
+    external_id = models.CharField(max_length=64, null=True, blank=True, default=None)
+    external_id_agency = models.ForeignKey(
+        Agency, on_delete=models.PROTECT, null=True, blank=True, editable=False, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     CLIENT_PATH: ClassVar[str] = "id"
 
     class Meta:
         ordering = ["last_name", "first_name", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["external_id_agency", "external_id"],
+                condition=Q(external_id__isnull=False),
+                name="client_external_id_unique_per_agency",
+            ),
+            models.CheckConstraint(
+                condition=Q(external_id__isnull=True) | Q(external_id_agency__isnull=False),
+                name="client_external_id_has_agency",
+            ),
+        ]
         indexes = [
             # Duplicate check on new clients (name + date of birth).
             models.Index(fields=["last_name", "first_name", "date_of_birth"], name="client_name_dob_idx"),

@@ -51,16 +51,12 @@ class AddressCheck:
 def check_address(client: Client, agency: Agency | None) -> AddressCheck:
     """The checks of ADDRESS_INCOMPLETE (DOMAIN.md), in staff wording.
 
-    HOMELESS on the street line is a valid street; the city, state and zip are then the agency's.
-    Which agency: the one of the user (provider admin) or of the client's first program assignment;
-    the nightly rule uses the agency of each service's program.
+    HOMELESS on the street line is a valid street; the client's city, state and zip lines must still
+    be filled and valid (staff usually enter the agency's, named in the hint when `agency` is given).
     """
     street = client.address_street.strip()
     homeless = street.upper() == HOMELESS
-    if homeless and agency is not None:
-        city, state, zip_code = agency.address_city, agency.address_state, agency.address_zip
-    else:
-        city, state, zip_code = client.address_city.strip(), client.address_state.strip(), client.address_zip.strip()
+    city, state, zip_code = client.address_city.strip(), client.address_state.strip(), client.address_zip.strip()
     problems: list[str] = []
     for label, value in (("Street", street), ("City", city), ("State", state), ("Zip", zip_code)):
         if not value:
@@ -71,6 +67,11 @@ def check_address(client: Client, agency: Agency | None) -> AddressCheck:
         problems.append("Zip must have 5 or 9 digits.")
     if street and not homeless and ONE_LINE_RE.search(street):
         problems.append("The whole address seems typed on the street line; put city, state and zip in their fields.")
+    if homeless and problems and agency is not None and agency.address_city:
+        problems.append(
+            f"For a HOMELESS client enter the agency's city, state and zip ({agency.address_city}, "
+            f"{agency.address_state} {agency.address_zip})."
+        )
     if not client.billing_address:
         problems.append("The billing address box is not ticked.")
     return AddressCheck(street, city, state, zip_code, homeless, problems)

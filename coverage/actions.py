@@ -20,6 +20,12 @@ COVERAGE_FIELDS = frozenset(
 )
 
 
+def normal_insured_id(payer: Payer, insured_id: str) -> str:
+    """Trimmed; a CIN's letter upper-cased (staff type `91234567a`)."""
+    insured_id = (insured_id or "").strip()
+    return insured_id.upper() if payer.payer_type in Payer.CIN_TYPES else insured_id
+
+
 def coverage_value_errors(coverage: Coverage) -> dict[str, list[str]]:
     """The checks of a coverage's own values (no query): shared with the client import."""
     errors: dict[str, list[str]] = {}
@@ -71,7 +77,7 @@ def create_coverage(
         priority=priority,
         start_date=start_date,
         end_date=end_date,
-        insured_id=insured_id.strip(),
+        insured_id=normal_insured_id(payer, insured_id),
         subscriber_is_client=subscriber_is_client,
     )
     with transaction.atomic(), acting_as(user):
@@ -91,7 +97,9 @@ def update_coverage(*, user: User, coverage: Coverage, **fields: Any) -> Coverag
         raise ValidationError({name: ["This field cannot be changed on a coverage."] for name in unknown})
     with transaction.atomic(), acting_as(user):
         for name, value in fields.items():
-            setattr(coverage, name, value.strip() if name == "insured_id" else value)
+            setattr(coverage, name, value)
+        if "insured_id" in fields or "payer" in fields:
+            coverage.insured_id = normal_insured_id(coverage.payer, coverage.insured_id)
         Client.objects.select_for_update().filter(pk=coverage.client_id).first()
         _validate(coverage, user)
         coverage.full_clean(validate_constraints=False)

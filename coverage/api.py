@@ -25,7 +25,7 @@ from coverage.models import Coverage, Payer
 class PayerSerializer(StrictModelSerializer):
     class Meta:
         model = Payer
-        fields = ["id", "name", "payer_type"]
+        fields = ["id", "name", "payer_type", "payer_id", "timely_filing_months"]
 
 
 class PayerViewSet(ReferenceDataViewSet):

@@ -6,11 +6,13 @@ from typing import ClassVar
 
 from django.contrib.postgres.constraints import ExclusionConstraint
 from django.contrib.postgres.fields import RangeOperators
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Func, Q
 
 from accounts.audit import audited
 from clients.models import Client
+from coverage.validators import CIN_PAYER_TYPES, check_insured_id
 
 
 @audited()
@@ -26,11 +28,26 @@ class Payer(models.Model):
     # Payer types on which the client must be the subscriber (SUBSCRIBER_NOT_CLIENT).
     MEDI_CAL_TYPES: ClassVar[tuple[str, ...]] = (PayerType.MEDI_CAL, PayerType.MEDI_CAL_DMC)
 
+    # Payer types whose insured id is a Medi-Cal CIN (checked on entry when not blank).
+    CIN_TYPES: ClassVar[tuple[str, ...]] = CIN_PAYER_TYPES
+
     name = models.CharField(max_length=200, unique=True)
     payer_type = models.CharField(max_length=12, choices=PayerType.choices)
+    # The payer's X12 identifier (837P loop 2010BB NM109); blank until claims need it.
+    payer_id = models.CharField(max_length=80, blank=True, default="", db_default="")
+    # TIMELY_FILING_LIMIT: months after the end of the month of service (Medi-Cal 12; plans often 6).
+    timely_filing_months = models.PositiveSmallIntegerField(
+        default=12, db_default=12, validators=[MinValueValidator(1), MaxValueValidator(120)]
+    )
 
     class Meta:
         ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(timely_filing_months__gte=1, timely_filing_months__lte=120),
+                name="payer_timely_filing_months_1_to_120",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -82,3 +99,7 @@ class Coverage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.client_id}: {self.payer_id} #{self.priority}"
+
+    def clean(self) -> None:
+        """The CIN guardrail, in the one place every coverage write (API, forms, imports) passes."""
+        check_insured_id(self.payer.payer_type if self.payer_id else None, self.insured_id)

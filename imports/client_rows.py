@@ -24,7 +24,6 @@ from coverage.actions import coverage_value_errors
 from coverage.models import Coverage, Payer
 from imports import columns as col
 from imports.columns import Errors
-from imports.service_rows import model_has
 
 BATCH = 2_000
 COLUMNS = [
@@ -147,14 +146,12 @@ def check(frame: pd.DataFrame, agency: Agency) -> tuple[Errors, Plan]:
         name="person",
     )
     col.duplicates(person, "last_name", errors, "The same client (name and date of birth) is also on row {row}.")
-    has_external = model_has(Client, "external_id")
     known_by_external: dict[str, Client] = {}
-    if has_external and (external != "").any():
+    if (external != "").any():
         known_by_external = {
-            client.external_id: client  # type: ignore[attr-defined]
+            client.external_id: client
             for client in Client.objects.filter(
-                id__in=Enrollment.objects.filter(program__agency=agency).values("client_id"),
-                **{"external_id__in": set(external[external != ""])},
+                external_id_agency=agency, external_id__in=set(external[external != ""])
             )
         }
     births = {born for born in dob if born is not None}
@@ -214,8 +211,10 @@ def check(frame: pd.DataFrame, agency: Agency) -> tuple[Errors, Plan]:
                 discharged_date=None,
             )
             client = Client()
-            if has_external and external.iat[position]:
-                fields["external_id"] = external.iat[position]
+            if external.iat[position]:
+                # Unique per agency: the file's own duplicates were refused above, the agency's
+                # existing ids are the known clients updated above.
+                client.external_id, client.external_id_agency = external.iat[position], agency
             client_actions.apply_client_fields(client, fields)
             enrollment = Enrollment(
                 client=client,

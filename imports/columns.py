@@ -16,7 +16,7 @@ import pandas as pd
 from django.conf import settings
 
 WHOLE_NUMBER = r"\d{1,9}"
-AMOUNT = r"\d{1,8}(\.\d{1,2})?"
+AMOUNT = r"-?\d{1,12}(\.\d{1,12})?"
 TRUE_WORDS = {"Y", "YES", "TRUE", "1"}
 FALSE_WORDS = {"N", "NO", "FALSE", "0", ""}
 
@@ -74,7 +74,8 @@ def whole_number(series: pd.Series, name: str, errors: Errors, *, minimum: int =
 
 
 def amount(series: pd.Series, name: str, errors: Errors) -> pd.Series:
-    """Amounts like 125 or 125.50 (as Decimal objects); blank is None."""
+    """Numbers like 125 or 125.50 (as Decimal objects); blank is None. Whether the amount is
+    acceptable (sign, decimals, size) is the entry check's to say (services.validators)."""
     given = series != ""
     ok = series.str.fullmatch(AMOUNT)
     errors.add_mask(given & ~ok, name, "Enter an amount like 125.00 (no currency sign).")

@@ -18,7 +18,7 @@ from clients.models import Agency, Client, Enrollment, Location, Program, Staff
 from imports import columns as col
 from imports.columns import Errors
 from services import actions as service_actions
-from services.models import Procedure, Service
+from services.models import Procedure, ProgramProcedure, Service
 
 BATCH = 2_000
 FOREIGN_KEYS = ["client", "program", "procedure", "clinician", "location"]
@@ -69,11 +69,6 @@ EXAMPLE = {
     "delay_reason_code": "",
     "billed_amount": "",
 }
-
-
-def model_has(model: Any, name: str) -> bool:
-    """Whether a field exists yet (`external_id` and `billed_amount` come with the rules branch)."""
-    return any(f.name == name for f in model._meta.get_fields())
 
 
 @dataclass
@@ -189,7 +184,7 @@ def check(frame: pd.DataFrame, agency: Agency) -> tuple[Errors, Plan]:
     )
     note_signed = col.yes_no(col.column(frame, "note_signed"), "note_signed", errors)
     billed = col.amount(col.column(frame, "billed_amount"), "billed_amount", errors)
-    delay = col.column(frame, "delay_reason_code").str.upper()
+    delay = col.column(frame, "delay_reason_code")
     external = col.column(frame, "external_id")
 
     # --- lookups as joins against the scope's reference data ----------------------------------
@@ -250,14 +245,13 @@ def check(frame: pd.DataFrame, agency: Agency) -> tuple[Errors, Plan]:
 
     # --- existing services by external_id (re-import) ---------------------------------------------
     existing: dict[str, Service] = {}
-    if model_has(Service, "external_id") and (external != "").any():
+    if (external != "").any():
         existing = {
-            service.external_id: service  # type: ignore[attr-defined]
-            for service in Service.objects.select_related("procedure").filter(
-                program__agency=agency, **{"external_id__in": set(external[external != ""])}
+            service.external_id: service
+            for service in Service.objects.select_related("procedure", "program").filter(
+                program__agency=agency, external_id__in=set(external[external != ""])
             )
         }
-    procedure_objects = Procedure.objects.in_bulk() if existing else {}
 
     # --- each row through the entry checks of one-by-one entry ------------------------------------
     plan = Plan()
@@ -268,16 +262,24 @@ def check(frame: pd.DataFrame, agency: Agency) -> tuple[Errors, Plan]:
         "procedure": "procedure_code",
         "location": "location",
     }
-    has_billed = model_has(Service, "billed_amount")
-    has_external = model_has(Service, "external_id")
+    # The objects the entry checks read (program, procedure), and the procedures each program lists,
+    # fetched once for the file instead of once per row.
+    program_objects = Program.objects.in_bulk([int(v) for v in program.dropna().unique()])
+    procedure_objects = Procedure.objects.in_bulk([int(v) for v in procedure.dropna().unique()])
+    offered: dict[int, set[int]] = {pk: set() for pk in program_objects}
+    for program_id, procedure_id in ProgramProcedure.objects.filter(program_id__in=list(program_objects)).values_list(
+        "program_id", "procedure_id"
+    ):
+        offered[program_id].add(procedure_id)
     bad_rows = errors.rows()
     for position, row in enumerate(frame.index):
         if row in bad_rows:
             continue
+        program_id = int(program.iat[position])
         fields: dict[str, Any] = {
             "client_id": int(client.iat[position]),
-            "program_id": int(program.iat[position]),
-            "procedure_id": int(procedure.iat[position]),
+            "program": program_objects[program_id],
+            "procedure": procedure_objects[int(procedure.iat[position])],
             "clinician_id": int(clinician.iat[position]),
             "location_id": int(location.iat[position]),
             "start": start.iat[position].to_pydatetime(),
@@ -285,11 +287,9 @@ def check(frame: pd.DataFrame, agency: Agency) -> tuple[Errors, Plan]:
             "mode_of_delivery": mode.iat[position],
             "note_signed": bool(note_signed.iat[position]),
             "delay_reason_code": delay.iat[position],
+            "billed_amount": billed.iat[position],
+            "external_id": service_actions.normal_external_id(external.iat[position]),
         }
-        if has_billed:
-            fields["billed_amount"] = billed.iat[position]
-        if has_external and external.iat[position]:
-            fields["external_id"] = external.iat[position]
         try:
             service_actions.check_service_references(
                 status=Service.Status.SHOW,
@@ -301,27 +301,30 @@ def check(frame: pd.DataFrame, agency: Agency) -> tuple[Errors, Plan]:
             known = existing.get(external.iat[position]) if external.iat[position] else None
             if known is None:
                 service = Service(**fields)
-                service_actions.check_service_values(service)
+                service_actions.check_service_values(service, offered=offered[program_id])
                 # The model's own field checks (lengths, choices); the foreign keys were joined above.
                 service.full_clean(exclude=FOREIGN_KEYS, validate_unique=False, validate_constraints=False)
                 plan.creates.append(service)
             else:
                 fixed = service_actions.fixed_field_errors(
                     known,
-                    {name: fields[f"{name}_id"] for name in service_actions.FIXED_FIELDS},
+                    {
+                        "client": fields["client_id"],
+                        "program": program_id,
+                        "clinician": fields["clinician_id"],
+                    },
                 )
                 if fixed:
                     raise ValidationError(fixed)
                 changes = {
                     name: value
                     for name, value in fields.items()
-                    if name not in {"client_id", "program_id", "clinician_id", "procedure_id", "external_id"}
+                    if name not in {"client_id", "program", "clinician_id", "external_id"}
                 }
-                changes["procedure"] = procedure_objects[fields["procedure_id"]]
-                changed = service_actions.apply_correction(known, changes)
+                changed = service_actions.apply_correction(known, changes, offered=offered[program_id])
                 if changed:
                     plan.updates.append(known)
-                    plan.update_fields.update(name.removesuffix("_id") for name in changed)
+                    plan.update_fields.update(changed)
         except service_actions.ServiceLocked as exc:
             errors.add([row], "external_id", str(exc))
         except ValidationError as exc:

@@ -200,7 +200,8 @@ def build_county(services: int, seed: int = 7) -> int:
                 client_problem[c] = problem
             homeless = not problem and rng.random() < 0.01
             street = "HOMELESS" if homeless else f"{c} Main St"
-            city, state, zip_code = ("", "", "") if homeless else ("San Diego", "CA", "92101")
+            # A HOMELESS client's city, state and zip lines are still filled (staff enter the agency's).
+            city, state, zip_code = "San Diego", "CA", "92101"
             if problem == "address":
                 city = ""
             elif problem == "one_line":
@@ -387,24 +388,34 @@ def reset_results() -> None:
 FLOOR_SQL = f"""
 WITH cand AS MATERIALIZED (
     SELECT s.id, s.client_id, s.program_id, s.procedure_id, s.clinician_id, s.start,
-           s.date_of_service AS dos, s.note_signed, s.delay_reason_code,
-           p.billable, p.requires_note, p.requires_authorization, p.allowed_credentials, p.unit,
+           s.date_of_service AS dos, s.note_signed, s.delay_reason_code, s.billed_amount,
+           (timezone(%(tz)s, s.start + s.duration_minutes * interval '1 minute' - interval '1 microsecond'))::date
+               AS last_day,
+           p.billable, p.requires_note, p.requires_authorization, p.allowed_credentials, p.unit, p.transition_days,
            pr.program_type, pr.agency_id, st.credential, st.credential_expires,
-           {units_sql("s", "p")} AS units,
-           CASE WHEN p.billable THEN (
-               SELECT r.amount FROM services_rate r
-               WHERE r.procedure_id = s.procedure_id AND s.date_of_service BETWEEN r.start_date AND coalesce(r.end_date, 'infinity')
-                 AND (r.program_id IS NULL OR r.program_id = s.program_id)
-                 AND (r.payer_id IS NULL OR r.payer_id = (
-                     SELECT cv.payer_id FROM coverage_coverage cv WHERE cv.client_id = s.client_id
-                       AND s.date_of_service BETWEEN cv.start_date AND coalesce(cv.end_date, 'infinity')
-                     ORDER BY cv.priority LIMIT 1))
-               ORDER BY (r.program_id IS NOT NULL) DESC, (r.payer_id IS NOT NULL) DESC, r.start_date DESC, r.id DESC
-               LIMIT 1) ELSE 0 END AS rate
+           bc.payer_id AS billed_payer_id, coalesce(bc.timely_filing_months, 12) AS timely_filing_months,
+           rt.amount AS rate_amount, coalesce(rt.is_maximum, false) AS rate_is_maximum,
+           CASE WHEN rt.is_maximum THEN 1::numeric ELSE {units_sql("s", "p")} END AS units,
+           CASE WHEN NOT p.billable THEN 0 WHEN rt.is_maximum THEN s.billed_amount ELSE rt.amount END AS rate
     FROM services_service s
     JOIN services_procedure p ON p.id = s.procedure_id
     JOIN clients_program pr ON pr.id = s.program_id
     JOIN clients_staff st ON st.id = s.clinician_id
+    LEFT JOIN LATERAL (
+        SELECT cv.payer_id, py.timely_filing_months
+        FROM coverage_coverage cv JOIN coverage_payer py ON py.id = cv.payer_id
+        WHERE p.billable AND cv.client_id = s.client_id
+          AND s.date_of_service BETWEEN cv.start_date AND coalesce(cv.end_date, 'infinity')
+          AND (py.payer_type = 'MCP' OR pr.program_type NOT IN ('ECM', 'CS'))
+        ORDER BY cv.priority LIMIT 1) bc ON true
+    LEFT JOIN LATERAL (
+        SELECT r.amount, r.is_maximum FROM services_rate r
+        WHERE p.billable AND r.procedure_id = s.procedure_id
+          AND s.date_of_service BETWEEN r.start_date AND coalesce(r.end_date, 'infinity')
+          AND (r.program_id IS NULL OR r.program_id = s.program_id)
+          AND (r.payer_id IS NULL OR r.payer_id = bc.payer_id)
+        ORDER BY (r.program_id IS NOT NULL) DESC, (r.payer_id IS NOT NULL) DESC, r.start_date DESC, r.id DESC
+        LIMIT 1) rt ON true
     WHERE s.status = 'show' AND NOT s.do_not_complete AND s.date_of_service <= %(as_of)s
 ),
 counted AS MATERIALIZED (
@@ -436,11 +447,9 @@ cov AS (
 ),
 addr AS (
     SELECT c.id, cl.billing_address, btrim(cl.address_street) AS street, upper(btrim(cl.address_street)) = 'HOMELESS' AS homeless,
-           btrim(CASE WHEN upper(btrim(cl.address_street)) = 'HOMELESS' THEN ag.address_city ELSE cl.address_city END) AS city,
-           btrim(CASE WHEN upper(btrim(cl.address_street)) = 'HOMELESS' THEN ag.address_state ELSE cl.address_state END) AS state,
-           btrim(CASE WHEN upper(btrim(cl.address_street)) = 'HOMELESS' THEN ag.address_zip ELSE cl.address_zip END) AS zip,
+           btrim(cl.address_city) AS city, btrim(cl.address_state) AS state, btrim(cl.address_zip) AS zip,
            cl.financial_info_complete
-    FROM cand c JOIN clients_client cl ON cl.id = c.client_id JOIN clients_agency ag ON ag.id = c.agency_id
+    FROM cand c JOIN clients_client cl ON cl.id = c.client_id
 ),
 freq AS (
     SELECT k.id FROM (
@@ -486,8 +495,10 @@ found (id, code) AS (
     UNION ALL SELECT id, 'DX_NOT_SIGNED' FROM dx WHERE covering > 0 AND covering_signed = 0
     UNION ALL SELECT id, 'NOTE_NOT_SIGNED' FROM cand WHERE requires_note AND NOT note_signed
     UNION ALL SELECT c.id, 'NOT_ENROLLED_ON_DOS' FROM cand c WHERE NOT EXISTS (SELECT 1 FROM clients_enrollment e
-        WHERE e.client_id = c.client_id AND e.program_id = c.program_id AND e.enrolled_date <= c.dos
-          AND coalesce(e.discharged_date, 'infinity') >= c.dos)
+        WHERE e.client_id = c.client_id AND e.program_id = c.program_id
+          AND ((e.enrolled_date <= c.dos AND coalesce(e.discharged_date, 'infinity') >= c.dos)
+               OR (c.transition_days > 0 AND c.dos BETWEEN e.requested_date AND e.enrolled_date)
+               OR (c.transition_days > 0 AND c.dos > e.discharged_date AND c.dos - e.discharged_date <= c.transition_days)))
     UNION ALL SELECT id, 'NO_COVERAGE' FROM cov WHERE n = 0
     UNION ALL SELECT id, 'INSURED_ID_MISSING' FROM cov WHERE no_cin > 0
     UNION ALL SELECT id, 'SUBSCRIBER_NOT_CLIENT' FROM cov WHERE not_subscriber > 0
@@ -497,11 +508,13 @@ found (id, code) AS (
     UNION ALL SELECT id, 'CLINICIAN_NOT_CREDENTIALED' FROM cand
         WHERE allowed_credentials <> '{{}}' AND NOT credential = ANY (allowed_credentials)
     UNION ALL SELECT id, 'CREDENTIAL_EXPIRED' FROM cand WHERE credential_expires < dos
-    UNION ALL SELECT id, 'NO_MATCHING_RATE' FROM cand WHERE rate IS NULL
+    UNION ALL SELECT id, 'NO_MATCHING_RATE' FROM cand WHERE rate_amount IS NULL
+    UNION ALL SELECT id, 'BILLED_AMOUNT_INVALID' FROM cand
+        WHERE rate_is_maximum AND (billed_amount IS NULL OR billed_amount <= 0 OR billed_amount > rate_amount)
     UNION ALL SELECT id, 'ZERO_UNITS' FROM cand WHERE unit = 'minute' AND units = 0
     UNION ALL SELECT c.id, 'AUTHORIZATION_REQUIRED' FROM cand c WHERE c.requires_authorization AND NOT EXISTS (
         SELECT 1 FROM services_authorization a WHERE a.client_id = c.client_id AND a.procedure_id = c.procedure_id
-          AND a.status = 'approved' AND c.dos BETWEEN a.start_date AND a.end_date)
+          AND a.status = 'approved' AND a.start_date <= c.dos AND c.last_day <= a.end_date)
     UNION ALL SELECT id, 'AUTHORIZATION_EXHAUSTED' FROM auth_use
     UNION ALL SELECT DISTINCT id, 'FREQUENCY_LIMIT_EXCEEDED' FROM freq
     UNION ALL SELECT DISTINCT id, 'DAILY_MAXIMUM_EXCEEDED' FROM minutes
@@ -511,7 +524,8 @@ found (id, code) AS (
         WHERE o.client_id = c.client_id AND o.procedure_id = c.procedure_id AND o.clinician_id = c.clinician_id
           AND o.start = c.start AND o.id < c.id AND o.status IN ('show', 'complete'))
     UNION ALL SELECT DISTINCT c.id, 'TIMELY_FILING_LIMIT' FROM cand c WHERE btrim(c.delay_reason_code) = ''
-        AND %(as_of)s::date > (date_trunc('month', c.dos) + interval '13 months' - interval '1 day')::date
+        AND %(as_of)s::date > (date_trunc('month', c.dos) + (c.timely_filing_months + 1) * interval '1 month'
+                               - interval '1 day')::date
 ),
 failing AS MATERIALIZED (
     SELECT DISTINCT f.id AS service_id, r.id AS rule_id
@@ -523,7 +537,8 @@ failing AS MATERIALIZED (
 ),
 completed AS (
     UPDATE services_service s SET status = 'complete', units = c.units, rate = coalesce(c.rate, 0),
-           charge = c.units * coalesce(c.rate, 0), last_validated_at = %(now)s, updated_at = %(now)s
+           charge = c.units * coalesce(c.rate, 0), billed_payer_id = c.billed_payer_id,
+           last_validated_at = %(now)s, updated_at = %(now)s
     FROM cand c WHERE s.id = c.id AND NOT EXISTS (SELECT 1 FROM failing f WHERE f.service_id = c.id)
     RETURNING s.id
 ),

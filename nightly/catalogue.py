@@ -15,6 +15,17 @@ class RuleEntry(NamedTuple):
     resolution_hint: str
 
 
+# The hint of NO_MATCHING_RATE sends staff to the coverage first: the rate depends on the billed plan
+# (DOMAIN.md). The older text is kept so the data migration updates only a hint nobody edited.
+NO_MATCHING_RATE_HINT_BEFORE = (
+    "Check the procedure and program of the service; ask county billing to add a rate effective on the date of service."
+)
+NO_MATCHING_RATE_HINT = (
+    "Check the client's coverage first: the rate follows the billed plan (an ECM or Community Supports service "
+    "bills the managed care plan). Then check the procedure and program; ask county billing to add a rate "
+    "effective on the date of service."
+)
+
 CATALOGUE: tuple[RuleEntry, ...] = (
     RuleEntry(
         "FINANCIAL_INFO_INCOMPLETE",
@@ -84,7 +95,7 @@ CATALOGUE: tuple[RuleEntry, ...] = (
     RuleEntry(
         "NO_MATCHING_RATE",
         "Unable to Find a Matching Rate for the Selected Procedure",
-        "Check the procedure and program of the service; ask county billing to add a rate effective on the date of service.",
+        NO_MATCHING_RATE_HINT,
     ),
     RuleEntry(
         "ZERO_UNITS",
@@ -130,6 +141,12 @@ CATALOGUE: tuple[RuleEntry, ...] = (
         "TIMELY_FILING_LIMIT",
         "Timely Filing Limit – Delay Reason Code Required",  # noqa: RUF001 (DOMAIN.md's exact wording)
         "Enter the delay reason code that explains why the service is billed late.",
+    ),
+    RuleEntry(
+        "BILLED_AMOUNT_INVALID",
+        "Billed Amount is Missing or Above the Maximum Rate",
+        "Enter the billed amount of the service (e.g. the actual deposit): more than zero and at most the "
+        "procedure's maximum rate.",
     ),
 )
 

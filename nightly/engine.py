@@ -20,8 +20,16 @@ Decisions where DOMAIN.md leaves a case open:
 * A billable service whose NO_MATCHING_RATE (or ZERO_UNITS) reason was overridden or whose rule is
   disabled completes with rate 0 (charge 0): a complete service must carry a charge, and an override
   says "bill it anyway", not "invent a price".
-* The first-priority coverage of the rate match is the plan in effect on the date of service with the
-  lowest priority number. Among equally specific rates the latest start date wins.
+* The rate match uses the **billed coverage** (DOMAIN.md): among the client's plans in effect on the
+  date of service that the program may bill, the lowest priority number; ECM and Community Supports
+  programs bill only plans of payer type MCP. A completed service records its payer (`billed_payer`);
+  a non-billable one has none (it never goes on a claim), nor has a service with no billable plan
+  (then only rates without a payer match, and NO_COVERAGE or MCP_ENROLLMENT_REQUIRED tell why).
+  Among equally specific rates the latest start date wins.
+* Under a maximum rate (`is_maximum`) the service is charged its billed amount: units 1, rate =
+  billed amount (BILLED_AMOUNT_INVALID fails a blank, zero or above-maximum amount; `rate_amount`
+  keeps the maximum itself). An overridden BILLED_AMOUNT_INVALID with no billed amount completes at
+  rate 0, like an overridden NO_MATCHING_RATE.
 * The audit trail of the nightly writes carries the run id (`nightly_run` in the context metadata).
 * A rule the county set to severity `warning` is reported (current reason, history, counts) but does
   not stop the service from completing; `error` rules block completion. `failures_by_rule` counts
@@ -44,7 +52,7 @@ from django.utils import timezone
 from accounts.audit import acting_as
 from nightly.models import NightlyRun, NightlyRunChunk, Rule
 from nightly.rules import RuleCheck, load_all
-from nightly.rules.sql import units_sql
+from nightly.rules.sql import MCP_ONLY_PROGRAM_TYPES, last_day_sql, units_sql
 
 logger = logging.getLogger(__name__)
 
@@ -63,22 +71,27 @@ CANDIDATES_SQL = f"""
 CREATE TEMP TABLE nightly_cand ON COMMIT DROP AS
 SELECT s.id, s.xmin AS row_version, s.client_id, s.program_id, s.procedure_id, s.clinician_id,
        s.start, s.date_of_service AS dos, s.duration_minutes, s.note_signed, s.delay_reason_code,
-       p.billable, p.requires_note, p.requires_authorization, p.allowed_credentials, p.unit,
+       {last_day_sql("s")} AS last_day, s.billed_amount,
+       p.billable, p.requires_note, p.requires_authorization, p.allowed_credentials, p.unit, p.transition_days,
        pr.program_type, pr.agency_id, st.credential, st.credential_expires,
-       {units_sql("s", "p")} AS units,
-       CASE WHEN p.billable THEN rt.amount ELSE 0 END AS rate
+       fp.payer_id AS billed_payer_id, coalesce(fp.timely_filing_months, 12) AS timely_filing_months,
+       rt.amount AS rate_amount, coalesce(rt.is_maximum, false) AS rate_is_maximum,
+       CASE WHEN rt.is_maximum THEN 1::numeric ELSE {units_sql("s", "p")} END AS units,
+       CASE WHEN NOT p.billable THEN 0 WHEN rt.is_maximum THEN s.billed_amount ELSE rt.amount END AS rate
 FROM services_service s
 JOIN services_procedure p ON p.id = s.procedure_id
 JOIN clients_program pr ON pr.id = s.program_id
 JOIN clients_staff st ON st.id = s.clinician_id
 LEFT JOIN LATERAL (
-    SELECT cv.payer_id FROM coverage_coverage cv
+    SELECT cv.payer_id, py.timely_filing_months FROM coverage_coverage cv
+    JOIN coverage_payer py ON py.id = cv.payer_id
     WHERE cv.client_id = s.client_id AND cv.start_date <= s.date_of_service
       AND (cv.end_date IS NULL OR cv.end_date >= s.date_of_service)
+      AND (pr.program_type NOT IN {MCP_ONLY_PROGRAM_TYPES} OR py.payer_type = 'MCP')
     ORDER BY cv.priority LIMIT 1
 ) fp ON p.billable
 LEFT JOIN LATERAL (
-    SELECT r.amount FROM services_rate r
+    SELECT r.amount, r.is_maximum FROM services_rate r
     WHERE r.procedure_id = s.procedure_id AND r.start_date <= s.date_of_service
       AND (r.end_date IS NULL OR r.end_date >= s.date_of_service)
       AND (r.program_id IS NULL OR r.program_id = s.program_id)
@@ -94,7 +107,8 @@ COMPLETE_SQL = """
 WITH done AS (
     UPDATE services_service s
     SET status = 'complete', units = c.units, rate = coalesce(c.rate, 0),
-        charge = c.units * coalesce(c.rate, 0), last_validated_at = %(now)s, updated_at = %(now)s
+        charge = c.units * coalesce(c.rate, 0), billed_payer_id = c.billed_payer_id,
+        last_validated_at = %(now)s, updated_at = %(now)s
     FROM nightly_cand c
     WHERE s.id = c.id AND s.xmin = c.row_version AND s.status = 'show'
       AND NOT EXISTS (SELECT 1 FROM nightly_fail f WHERE f.service_id = c.id AND f.blocking)

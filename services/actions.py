@@ -9,7 +9,7 @@ raises `services.status.TransitionError` (both answer 409 in the API).
 from __future__ import annotations
 
 import datetime as dt
-import re
+from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -20,10 +20,11 @@ from accounts.audit import acting_as
 from accounts.models import User
 from accounts.scope import scope_queryset
 from accounts.selectors import in_scope
-from clients.models import Client, Enrollment, Location, Program, Staff
+from clients.models import Agency, Client, Enrollment, Location, Program, Staff
 from coverage.models import Payer
 from services.models import Authorization, Procedure, Service
 from services.status import check_transition
+from services.validators import check_billed_amount, check_program_offers, normal_delay_reason_code
 
 S = Service.Status
 
@@ -38,9 +39,10 @@ EDITABLE_FIELDS = frozenset(
         "note_signed",
         "do_not_complete",
         "delay_reason_code",
+        "billed_amount",
+        "external_id",
     }
 )
-DELAY_REASON_RE = re.compile(r"^[0-9A-Za-z]{1,2}$")
 
 
 class ServiceLocked(Exception):
@@ -51,16 +53,28 @@ def _choice_error(value: Any, choices: list[str]) -> list[str]:
     return [f"Choose one of: {', '.join(choices)}."] if value not in choices else []
 
 
-def check_service_values(service: Service) -> None:
+def check_service_values(service: Service, *, offered: set[int] | None = None) -> None:
     """Entry-time checks shared by creation, correction, imports and batch entry; raises one error
-    naming every bad field. Needs no query, so an import runs it on every row of a file."""
+    naming every bad field. `offered` (the procedure ids the program lists, empty = any) spares the
+    program-procedure query when an import has looked them up for the whole file."""
     errors: dict[str, list[str]] = {}
     if problem := _choice_error(service.mode_of_delivery, Service.ModeOfDelivery.values):
         errors["mode_of_delivery"] = problem
     if service.duration_minutes is None or service.duration_minutes < 1:
         errors["duration_minutes"] = ["The duration must be a positive number of minutes."]
-    if service.delay_reason_code and not DELAY_REASON_RE.match(service.delay_reason_code):
-        errors["delay_reason_code"] = ["A delay reason code is 1 or 2 letters or digits."]
+    # The entry guardrails (services/validators.py), each reported on its own field.
+    try:
+        service.delay_reason_code = normal_delay_reason_code(service.delay_reason_code)
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
+    try:
+        check_billed_amount(service.billed_amount)
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
+    try:
+        check_program_offers(service.program, service.procedure, offered=offered)
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
     if not isinstance(service.start, dt.datetime) or timezone.is_naive(service.start):
         errors["start"] = ["Enter a date and time with its UTC offset."]
     elif service.status != S.SCHEDULED and service.start > timezone.now():
@@ -100,6 +114,25 @@ def check_service_references(
         raise ValidationError(errors)
 
 
+def normal_external_id(value: Any) -> str | None:
+    """Trimmed; blank is no external id (NULL, so any number of services may have none)."""
+    text = str(value).strip() if value is not None else ""
+    return text or None
+
+
+def _check_external_id(service: Service) -> None:
+    """Unique per agency (the agency of the service's program). The agency row is locked so two
+    services of one agency cannot take the same id at once; call inside the writing transaction."""
+    if service.external_id is None:
+        return
+    Agency.objects.select_for_update().filter(pk=service.program.agency_id).first()
+    taken = Service.objects.filter(program__agency_id=service.program.agency_id, external_id=service.external_id)
+    if service.pk:
+        taken = taken.exclude(pk=service.pk)
+    if taken.exists():
+        raise ValidationError({"external_id": ["Another service of this agency has this external id."]})
+
+
 def create_service(
     *,
     user: User,
@@ -115,6 +148,8 @@ def create_service(
     note_signed: bool = False,
     do_not_complete: bool = False,
     delay_reason_code: str = "",
+    billed_amount: Decimal | None = None,
+    external_id: str | None = None,
 ) -> Service:
     """Record a service. It cannot be entered Complete: only the nightly run completes a service."""
     program_in_scope = scope_queryset(Program.objects.filter(pk=program.pk), user).exists()
@@ -138,10 +173,13 @@ def create_service(
         mode_of_delivery=mode_of_delivery,
         note_signed=note_signed,
         do_not_complete=do_not_complete,
-        delay_reason_code=(delay_reason_code or "").upper(),
+        delay_reason_code=delay_reason_code or "",
+        billed_amount=billed_amount,
+        external_id=normal_external_id(external_id),
     )
     check_service_values(service)
     with transaction.atomic(), acting_as(user):
+        _check_external_id(service)
         service.save()
     return service
 
@@ -149,7 +187,9 @@ def create_service(
 def _lock(service: Service) -> None:
     """Lock the row and reread what a concurrent run or claim may have changed since it was read."""
     Service.objects.select_for_update().filter(pk=service.pk).first()
-    service.refresh_from_db(fields=["status", "claimed", "units", "rate", "charge", "last_validated_at"])
+    service.refresh_from_db(
+        fields=["status", "claimed", "units", "rate", "charge", "billed_payer", "last_validated_at"]
+    )
 
 
 def _apply_status(service: Service, status: str) -> list[str]:
@@ -161,9 +201,10 @@ def _apply_status(service: Service, status: str) -> list[str]:
     check_transition(service, status, start_in_future=service.start > timezone.now())
     changed = ["status"]
     if service.status == S.COMPLETE:
-        # Leaving Complete: the next run recomputes units, rate and charge.
+        # Leaving Complete: the next run recomputes units, rate, charge and the billed payer.
         service.units = service.rate = service.charge = None
-        changed += ["units", "rate", "charge"]
+        service.billed_payer = None
+        changed += ["units", "rate", "charge", "billed_payer"]
     service.status = status
     return changed
 
@@ -192,7 +233,7 @@ def fixed_field_errors(service: Service, ids: dict[str, int | None]) -> dict[str
     }
 
 
-def apply_correction(service: Service, changes: dict[str, Any]) -> list[str]:
+def apply_correction(service: Service, changes: dict[str, Any], *, offered: set[int] | None = None) -> list[str]:
     """Check a correction and set its fields on `service` without saving; returns the changed fields.
 
     Shared by `correct_service` and the re-import of a known `external_id` (imports/). Decisions: a
@@ -203,18 +244,22 @@ def apply_correction(service: Service, changes: dict[str, Any]) -> list[str]:
         raise ServiceLocked(CLAIMED_NO_CORRECTION)
     if service.status == S.ERROR:
         raise ServiceLocked(ERROR_NO_CORRECTION)
-    not_editable = sorted(set(changes) - EDITABLE_FIELDS - {"location_id", "billed_amount", "external_id"})
+    not_editable = sorted(set(changes) - EDITABLE_FIELDS - {"location_id"})
     if not_editable:
         raise ValidationError({name: ["This field cannot be corrected."] for name in not_editable})
     new_procedure = changes.get("procedure")
     if new_procedure is not None and service.procedure.billable and not new_procedure.billable:
         raise ValidationError({"procedure": ["A billable procedure cannot be changed to a non-billable one."]})
     if "delay_reason_code" in changes:
-        changes["delay_reason_code"] = (changes["delay_reason_code"] or "").upper()
+        changes["delay_reason_code"] = normal_delay_reason_code(changes["delay_reason_code"])
+    if "external_id" in changes:
+        changes["external_id"] = normal_external_id(changes["external_id"])
     changed = [name for name, value in changes.items() if getattr(service, name) != value]
     for name in changed:
         setattr(service, name, changes[name])
-    check_service_values(service)
+    check_service_values(service, offered=offered)
+    if "external_id" in changed:
+        _check_external_id(service)
     if changed and service.status == S.COMPLETE:
         changed += _apply_status(service, S.SHOW)
     return changed
@@ -254,7 +299,7 @@ def mark_service_error(*, user: User, service: Service) -> Service:
 
 
 AUTHORIZATION_FIELDS = frozenset(
-    {"client", "payer", "procedure", "tar_number", "start_date", "end_date", "quantity", "status"}
+    {"client", "payer", "procedure", "tar_number", "start_date", "end_date", "quantity", "status", "presumptive"}
 )
 
 
@@ -262,8 +307,8 @@ def _validate_authorization(authorization: Authorization, user: User) -> None:
     errors: dict[str, list[str]] = {}
     if not in_scope(user, authorization.client):
         errors["client"] = ["Unknown client."]
-    if not (authorization.tar_number or "").strip():
-        errors["tar_number"] = ["This field is required."]
+    if not (authorization.tar_number or "").strip() and not authorization.presumptive:
+        errors["tar_number"] = ["Enter the TAR number (only a presumptive authorization has none)."]
     if authorization.start_date and authorization.end_date and authorization.end_date < authorization.start_date:
         errors["end_date"] = ["The end date cannot be before the start date."]
     if authorization.quantity is None or authorization.quantity < 1:
@@ -280,21 +325,27 @@ def create_authorization(
     client: Client,
     payer: Payer,
     procedure: Procedure,
-    tar_number: str,
+    tar_number: str = "",
     start_date: dt.date,
     end_date: dt.date,
     quantity: int,
-    status: str = Authorization.Status.IN_PROGRESS,
+    status: str | None = None,
+    presumptive: bool = False,
 ) -> Authorization:
+    """Record a TAR. Decision: a presumptive authorization (the plan's, before any TAR) is entered
+    approved unless a status is given; it may have no TAR number. Without one, a new TAR is in progress."""
+    if status is None:
+        status = Authorization.Status.APPROVED if presumptive else Authorization.Status.IN_PROGRESS
     authorization = Authorization(
         client=client,
         payer=payer,
         procedure=procedure,
-        tar_number=tar_number.strip(),
+        tar_number=(tar_number or "").strip(),
         start_date=start_date,
         end_date=end_date,
         quantity=quantity,
         status=status,
+        presumptive=presumptive,
     )
     _validate_authorization(authorization, user)
     with transaction.atomic(), acting_as(user):

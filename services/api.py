@@ -24,6 +24,7 @@ from accounts.viewsets import (
     ReferenceDataViewSet,
     ScopedPrimaryKeyRelatedField,
     StrictModelSerializer,
+    TextField,
 )
 from clients.models import Client, Location, Program, Staff
 from clients.selectors import clients_for_user, programs_for_user, staff_for_user
@@ -49,6 +50,7 @@ class ProcedureSerializer(StrictModelSerializer):
             "requires_authorization",
             "allowed_credentials",
             "unit",
+            "transition_days",
         ]
 
 
@@ -128,7 +130,7 @@ class RateSerializer(StrictModelSerializer):
 
     class Meta:
         model = Rate
-        fields = ["id", "procedure", "program", "payer", "start_date", "end_date", "amount"]
+        fields = ["id", "procedure", "program", "payer", "start_date", "end_date", "amount", "is_maximum"]
 
 
 class RateFilter(django_filters.FilterSet):
@@ -159,7 +161,21 @@ class AuthorizationSerializer(StrictModelSerializer):
 
     class Meta:
         model = Authorization
-        fields = ["id", "client", "payer", "procedure", "tar_number", "start_date", "end_date", "quantity", "status"]
+        fields = [
+            "id",
+            "client",
+            "payer",
+            "procedure",
+            "tar_number",
+            "start_date",
+            "end_date",
+            "quantity",
+            "status",
+            "presumptive",
+        ]
+        # A presumptive authorization has no TAR number; the action says when one is missing. A new
+        # presumptive authorization without a status is approved (services.actions.create_authorization).
+        extra_kwargs = {"tar_number": {"required": False}, "status": {"required": False}}
 
 
 class AuthorizationViewSet(
@@ -197,6 +213,16 @@ class ServiceSerializer(StrictModelSerializer):
     procedure = ScopedPrimaryKeyRelatedField(queryset=Procedure.objects.all())
     clinician = ScopedPrimaryKeyRelatedField(queryset=Staff.objects.all(), scope=staff_for_user)
     location = ScopedPrimaryKeyRelatedField(queryset=Location.objects.all())
+    # Text here: the X12 list is checked in one place, the action (services/validators.py).
+    delay_reason_code = TextField(
+        required=False,
+        allow_blank=True,
+        max_length=3,
+        help_text="Blank or an X12 claim delay reason code: " + ", ".join(Service.DelayReason.values) + ".",
+    )
+    external_id = TextField(
+        required=False, allow_null=True, allow_blank=True, max_length=64, help_text="Unique per agency."
+    )
     failure_reasons = serializers.SerializerMethodField()
 
     class Meta:
@@ -216,14 +242,28 @@ class ServiceSerializer(StrictModelSerializer):
             "note_signed",
             "do_not_complete",
             "delay_reason_code",
+            "billed_amount",
+            "external_id",
             "units",
             "rate",
             "charge",
+            "billed_payer",
             "claimed",
             "failure_reasons",
             "last_validated_at",
         ]
-        read_only_fields = ["date_of_service", "units", "rate", "charge", "claimed", "last_validated_at"]
+        read_only_fields = [
+            "date_of_service",
+            "units",
+            "rate",
+            "charge",
+            "billed_payer",
+            "claimed",
+            "last_validated_at",
+        ]
+        extra_kwargs = {
+            "billed_amount": {"help_text": "What is billed under a maximum rate (e.g. the actual deposit)."},
+        }
 
     @extend_schema_field(FailureReasonSerializer(many=True))
     def get_failure_reasons(self, service: Service) -> list[dict[str, str]]:

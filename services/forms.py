@@ -8,6 +8,7 @@ from django import forms
 
 from clients.models import Location, Program, Staff
 from services.models import Procedure, Service
+from services.validators import offered_procedures
 
 START_WIDGET = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 START_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S"]
@@ -31,16 +32,36 @@ class CorrectionFields(forms.Form):
     do_not_complete = forms.BooleanField(
         label="Do Not Complete", required=False, help_text="The nightly run leaves this service alone."
     )
-    delay_reason_code = forms.CharField(
+    delay_reason_code = forms.ChoiceField(
         label="Delay reason code",
-        max_length=2,
+        choices=[("", "None"), *Service.DelayReason.choices],
         required=False,
-        help_text="Needed when the service is billed more than 12 months after its month.",
+        help_text="Needed when the service is billed after the plan's timely filing limit (Medi-Cal: 12 months "
+        "after the month of service).",
     )
+    billed_amount = forms.DecimalField(
+        label="Billed amount",
+        required=False,
+        min_value=0,
+        max_digits=10,
+        decimal_places=2,
+        help_text="Only for a procedure billed up to a maximum, e.g. the actual housing deposit (at most $5,000).",
+    )
+
+    def offer_procedures_of(self, programs: Any) -> None:
+        """Offer only the procedures the programs offer; a program listing none offers every procedure."""
+        field = self.fields["procedure"]
+        assert isinstance(field, forms.ModelChoiceField)
+        programs = list(programs)
+        if programs and all(offered_procedures(program).exists() for program in programs):
+            field.queryset = Procedure.objects.filter(programs__in=programs).distinct().order_by("code", "modifier")
 
 
 class ServiceCorrectionForm(CorrectionFields):
-    pass
+    def __init__(self, *args: Any, program: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if program is not None:
+            self.offer_procedures_of([program])
 
 
 class ServiceForm(CorrectionFields):
@@ -66,6 +87,7 @@ class ServiceForm(CorrectionFields):
         "note_signed",
         "do_not_complete",
         "delay_reason_code",
+        "billed_amount",
     ]
 
     def __init__(self, *args: Any, programs: Any, clinicians: Any, **kwargs: Any) -> None:
@@ -74,6 +96,9 @@ class ServiceForm(CorrectionFields):
             field = self.fields[name]
             assert isinstance(field, forms.ModelChoiceField)
             field.queryset = queryset
+        # The procedure list follows the client's programs here; the action refuses (on the procedure
+        # field) one that the program chosen does not offer.
+        self.offer_procedures_of(programs)
 
 
 class MarkErrorForm(forms.Form):

@@ -50,6 +50,15 @@ class Procedure(models.Model):
         models.CharField(max_length=20, choices=Staff.Credential.choices), default=list, blank=True
     )
     unit = models.CharField(max_length=7, choices=Unit.choices, default=Unit.SERVICE)
+    # Transition care (NOT_ENROLLED_ON_DOS): with N > 0 the procedure also bills between an
+    # enrollment's requested and enrolled dates and up to N days after its discharge (care
+    # coordination's warm hand-offs "before admission / after discharge": 30).
+    transition_days = models.PositiveSmallIntegerField(default=0, db_default=0)
+    # The programs that offer the procedure. Kept here (services depends on clients, never the other
+    # way); a program reads them as `program.procedures`. A program with none offers every procedure.
+    programs: models.ManyToManyField[Program, ProgramProcedure] = models.ManyToManyField(
+        Program, through="ProgramProcedure", blank=True, related_name="procedures"
+    )
 
     class Meta:
         ordering = ["code", "modifier"]
@@ -63,6 +72,23 @@ class Procedure(models.Model):
     @property
     def display_code(self) -> str:
         return f"{self.code}-{self.modifier}" if self.modifier else self.code
+
+
+@audited()
+class ProgramProcedure(models.Model):
+    """A procedure a program offers (`/api/programs/` field `procedures`); audited like every record."""
+
+    program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="+")
+    procedure = models.ForeignKey(Procedure, on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        ordering = ["program_id", "procedure_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["program", "procedure"], name="program_procedure_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.program_id} offers {self.procedure_id}"
 
 
 @audited()
@@ -121,6 +147,8 @@ class Rate(models.Model):
     start_date = models.DateField()
     end_date = models.DateField(null=True, blank=True)
     amount = models.DecimalField(max_digits=10, decimal_places=2)
+    # A maximum ("up to $5,000"): the service's billed amount is charged, one unit, at most this.
+    is_maximum = models.BooleanField(default=False, db_default=False)
 
     class Meta:
         ordering = ["procedure_id", "start_date"]
@@ -152,11 +180,13 @@ class Authorization(models.Model):
     client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="authorizations")
     payer = models.ForeignKey(Payer, on_delete=models.PROTECT, related_name="authorizations")
     procedure = models.ForeignKey(Procedure, on_delete=models.PROTECT, related_name="authorizations")
-    tar_number = models.CharField(max_length=40)
+    # Blank only on a presumptive authorization (the plan granted it before any TAR).
+    tar_number = models.CharField(max_length=40, blank=True)
     start_date = models.DateField()
     end_date = models.DateField()
     quantity = models.PositiveIntegerField()
     status = models.CharField(max_length=11, choices=Status.choices, default=Status.IN_PROGRESS)
+    presumptive = models.BooleanField(default=False, db_default=False)
 
     CLIENT_PATH: ClassVar[str] = "client"
 
@@ -167,6 +197,9 @@ class Authorization(models.Model):
                 condition=Q(end_date__gte=F("start_date")), name="authorization_end_on_or_after_start"
             ),
             models.CheckConstraint(condition=Q(quantity__gte=1), name="authorization_quantity_positive"),
+            models.CheckConstraint(
+                condition=Q(presumptive=True) | ~Q(tar_number=""), name="authorization_tar_number_unless_presumptive"
+            ),
         ]
         indexes = [
             # AUTHORIZATION_REQUIRED / AUTHORIZATION_EXHAUSTED: approved TARs of a client for a procedure.
@@ -174,7 +207,7 @@ class Authorization(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"TAR {self.tar_number}"
+        return f"TAR {self.tar_number}" if self.tar_number else f"Presumptive authorization {self.pk}"
 
 
 @audited()
@@ -186,6 +219,25 @@ class Service(models.Model):
         CANCEL = "cancel", "Cancel"
         ERROR = "error", "Error"
         COMPLETE = "complete", "Complete"
+
+    class DelayReason(models.TextChoices):
+        """X12 claim delay reason codes (837P CLM20), the list Medi-Cal accepts."""
+
+        PROOF_OF_ELIGIBILITY = "1", "1 Proof of eligibility unknown or unavailable"
+        LITIGATION = "2", "2 Litigation"
+        AUTHORIZATION_DELAYS = "3", "3 Authorization delays"
+        CERTIFYING_PROVIDER = "4", "4 Delay in certifying provider"
+        BILLING_FORMS = "5", "5 Delay in supplying billing forms"
+        CUSTOM_APPLIANCES = "6", "6 Delay in delivery of custom-made appliances"
+        THIRD_PARTY = "7", "7 Third party processing delay"
+        ELIGIBILITY_DETERMINATION = "8", "8 Delay in eligibility determination"
+        ORIGINAL_CLAIM_REJECTED = (
+            "9",
+            "9 Original claim rejected or denied due to a reason unrelated to the billing limitation rules",
+        )
+        PRIOR_APPROVAL = "10", "10 Administration delay in the prior approval process"
+        OTHER = "11", "11 Other"
+        NATURAL_DISASTER = "15", "15 Natural disaster"
 
     class ModeOfDelivery(models.TextChoices):
         IN_PERSON = "in_person", "In person"
@@ -213,7 +265,15 @@ class Service(models.Model):
     mode_of_delivery = models.CharField(max_length=16, choices=ModeOfDelivery.choices, default=ModeOfDelivery.IN_PERSON)
     note_signed = models.BooleanField(default=False)
     do_not_complete = models.BooleanField(default=False)
-    delay_reason_code = models.CharField(max_length=2, blank=True)
+    delay_reason_code = models.CharField(max_length=2, blank=True, choices=DelayReason.choices)
+    # What staff bill under a maximum rate (the actual deposit); BILLED_AMOUNT_INVALID checks it.
+    billed_amount = models.DecimalField(max_digits=10, decimal_places=2, null=True, blank=True, default=None)
+    # The provider's own id of the service, unique per agency (imports update by it).
+    external_id = models.CharField(max_length=64, null=True, blank=True, default=None)
+    # Set by the nightly run when the service completes: the billed coverage's payer (claims go to it).
+    billed_payer = models.ForeignKey(
+        Payer, on_delete=models.PROTECT, null=True, blank=True, editable=False, related_name="+"
+    )
     # Set by the nightly run when the service completes.
     units = models.DecimalField(max_digits=8, decimal_places=2, null=True, blank=True)
     rate = models.DecimalField(max_digits=10, decimal_places=2, null=True, blank=True)
@@ -229,6 +289,10 @@ class Service(models.Model):
         ordering = ["date_of_service", "start", "id"]
         constraints = [
             models.CheckConstraint(condition=Q(duration_minutes__gte=1), name="service_duration_positive"),
+            models.CheckConstraint(
+                condition=Q(billed_amount__isnull=True) | Q(billed_amount__gte=0),
+                name="service_billed_amount_not_negative",
+            ),
             models.CheckConstraint(
                 condition=Q(claimed=False) | Q(status="complete"), name="service_claimed_only_when_complete"
             ),

@@ -12,9 +12,9 @@ def services_for_user(user: object) -> QuerySet[Service]:
     """Services the user may see, with what a list row shows joined and the current failure reasons
     (with their rule) prefetched, so a page of services costs the same few queries at any size."""
     return scope_queryset(
-        Service.objects.select_related("client", "program", "procedure", "clinician", "location").prefetch_related(
-            "failures__rule"
-        ),
+        Service.objects.select_related(
+            "client", "program", "procedure", "clinician", "location", "billed_payer"
+        ).prefetch_related("failures__rule"),
         user,
     )
 

@@ -106,7 +106,7 @@ def service_correct(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect("service-detail", pk=service.pk)
         return render(request, "services/service_correct.html", {"service": service, "locked_reason": locked_reason})
     initial = {name: getattr(service, name) for name in CORRECTION_FIELDS}
-    form = ServiceCorrectionForm(posted_data(request), initial=initial)
+    form = ServiceCorrectionForm(posted_data(request), initial=initial, program=service.program)
     if request.method == "POST" and form.is_valid():
         was_complete = service.status == Service.Status.COMPLETE
         changes = {name: value for name, value in form.cleaned_data.items() if name in form.changed_data}

@@ -3,9 +3,8 @@
 The same reading as the client page's `clients.record.check_address` (same patterns): street, city,
 state and zip present; state two letters; zip 5 or 9 digits (with or without the dash); the billing
 box ticked; not the whole address typed on the street line (a state and zip at its end, or two
-commas). `HOMELESS` on the street line is a valid street and the city, state and zip are then those
-of the agency of the service's program (a client served by two agencies may pass in one and fail in
-the other, as their addresses differ).
+commas). `HOMELESS` on the street line is a valid street; the client's city, state and zip lines must
+still be filled and valid (staff usually enter the agency's there; any valid values pass).
 """
 
 from __future__ import annotations
@@ -21,15 +20,11 @@ def address_incomplete() -> str:
                    btrim(cl.address_street) AS street,
                    upper(btrim(cl.address_street)) = 'HOMELESS' AS homeless,
                    cl.billing_address,
-                   CASE WHEN upper(btrim(cl.address_street)) = 'HOMELESS'
-                        THEN btrim(ag.address_city) ELSE btrim(cl.address_city) END AS city,
-                   CASE WHEN upper(btrim(cl.address_street)) = 'HOMELESS'
-                        THEN btrim(ag.address_state) ELSE btrim(cl.address_state) END AS state,
-                   CASE WHEN upper(btrim(cl.address_street)) = 'HOMELESS'
-                        THEN btrim(ag.address_zip) ELSE btrim(cl.address_zip) END AS zip
+                   btrim(cl.address_city) AS city,
+                   btrim(cl.address_state) AS state,
+                   btrim(cl.address_zip) AS zip
             FROM nightly_cand c
             JOIN clients_client cl ON cl.id = c.client_id AND cl.id BETWEEN %(lo)s AND %(hi)s
-            JOIN clients_agency ag ON ag.id = c.agency_id
         ) a
         WHERE NOT a.billing_address
            OR a.street = '' OR a.city = ''

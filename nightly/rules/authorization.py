@@ -1,4 +1,11 @@
-"""Authorizations (TARs): one approved for the procedure covering the DOS, and its quantity.
+"""Authorizations (TARs): one approved for the procedure covering the service, and its quantity.
+
+AUTHORIZATION_REQUIRED: one approved authorization must cover every calendar day the service spans,
+from its date of service to its last day (`nightly_cand.last_day`: a date-range service such as
+H0044-U3 spans several days; one ending exactly at midnight does not touch the next day). Two
+back-to-back authorizations do not add up: the plan authorizes a stay as one TAR. A presumptive
+authorization (approved, `presumptive`, no TAR number) counts like any approved one; a presumptive
+one the plan later denied does not.
 
 AUTHORIZATION_EXHAUSTED sums, per approved authorization, the units of the client's show and
 complete services of the procedure inside its span, oldest first (start, then id); the service that
@@ -22,7 +29,7 @@ def authorization_required() -> str:
             SELECT 1 FROM services_authorization a
             WHERE a.client_id = c.client_id AND a.client_id BETWEEN %(lo)s AND %(hi)s
               AND a.procedure_id = c.procedure_id AND a.status = 'approved'
-              AND a.start_date <= c.dos AND a.end_date >= c.dos)
+              AND a.start_date <= c.dos AND a.end_date >= c.last_day)
     """
 
 

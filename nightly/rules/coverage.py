@@ -4,6 +4,7 @@ managed care plan that ECM and Community Supports programs need."""
 from __future__ import annotations
 
 from nightly.rules import rule
+from nightly.rules.sql import MCP_ONLY_PROGRAM_TYPES
 
 # The client-range predicate is redundant but lets each chunk read only its own clients' plans.
 _IN_EFFECT = (
@@ -42,7 +43,7 @@ def subscriber_not_client() -> str:
 def mcp_enrollment_required() -> str:
     return f"""
         SELECT c.id AS service_id FROM nightly_cand c
-        WHERE c.program_type IN ('ECM', 'CS')
+        WHERE c.program_type IN {MCP_ONLY_PROGRAM_TYPES}
           AND NOT EXISTS (
             SELECT 1 FROM coverage_coverage cv JOIN coverage_payer py ON py.id = cv.payer_id
             WHERE {_IN_EFFECT} AND py.payer_type = 'MCP')

@@ -5,6 +5,19 @@ from __future__ import annotations
 # Services that count towards limits, authorizations and duplicates (Service.COUNTED_STATUSES).
 COUNTED = "('show', 'complete')"
 
+# Programs that bill only the client's Medi-Cal managed care plan (payer type MCP): ECM and
+# Community Supports (DOMAIN.md, billed coverage; MCP_ENROLLMENT_REQUIRED).
+MCP_ONLY_PROGRAM_TYPES = "('ECM', 'CS')"
+
+
+def last_day_sql(service: str) -> str:
+    """The last calendar day (county time) a service spans: its start plus duration, where a service
+    ending exactly at midnight does not touch the next day (as the `day` units count)."""
+    return (
+        f"(timezone(%(tz)s, {service}.start + make_interval(mins => {service}.duration_minutes)"
+        " - interval '1 microsecond'))::date"
+    )
+
 
 def units_sql(service: str, procedure: str) -> str:
     """Billable units of a service (DOMAIN.md, Units and charge) as a numeric SQL expression.

@@ -234,11 +234,78 @@ def filed(dos: dt.date, delay: str = "") -> Callable[[], Service]:
     return lambda: f.billable_service(start=at(dos), delay_reason_code=delay)
 
 
-def homeless(city: str) -> Callable[[], Service]:
+def homeless(city: str = "San Diego", state: str = "CA", zip_code: str = "92101") -> Callable[[], Service]:
+    """A HOMELESS client whose own city, state and zip lines are as given; the agency's are complete."""
+
     def build():
-        program = f.ProgramFactory(agency=f.AgencyFactory(address_city=city))
-        client = f.ClientFactory(address_street="HOMELESS", address_city="", address_state="", address_zip="")
-        return f.billable_service(client=client, program=program)
+        client = f.ClientFactory(
+            address_street="HOMELESS", address_city=city, address_state=state, address_zip=zip_code
+        )
+        return f.billable_service(client=client)
+
+    return build
+
+
+def transition(
+    days: int, requested: dt.date, enrolled: dt.date | None, discharged: dt.date | None = None
+) -> Callable[[], Service]:
+    """A service on DOS of a procedure with `days` transition days; the only enrollment as given."""
+
+    def build():
+        client, program = f.ClientFactory(), f.ProgramFactory(program_type=Program.ProgramType.SUD)
+        if discharged:
+            status = Enrollment.Status.DISCHARGED
+        else:
+            status = Enrollment.Status.ENROLLED if enrolled else Enrollment.Status.REQUESTED
+        f.EnrollmentFactory(
+            client=client,
+            program=program,
+            requested_date=requested,
+            enrolled_date=enrolled,
+            discharged_date=discharged,
+            status=status,
+        )
+        procedure = f.ProcedureFactory(name="Care coordination", transition_days=days)
+        return f.billable_service(client=client, program=program, procedure=procedure)
+
+    return build
+
+
+def billed(amount: str | None, maximum: bool = True) -> Callable[[], Service]:
+    """A service under a 5,000.00 rate (a maximum, like the housing deposit) with this billed amount."""
+
+    def build():
+        procedure = f.ProcedureFactory(code="H0044", modifier="U2")
+        f.RateFactory(procedure=procedure, amount=Decimal("5000.00"), is_maximum=maximum)
+        return f.billable_service(procedure=procedure, billed_amount=None if amount is None else Decimal(amount))
+
+    return build
+
+
+def stay(authorized_to: dt.date, **authorization) -> Callable[[], Service]:
+    """A 3-day stay (DOS 08:00 to DOS+2 08:00, day units) under one authorization from the DOS."""
+
+    def build():
+        client = f.ClientFactory()
+        procedure = f.ProcedureFactory(
+            code="H0044", modifier="U3", unit=Procedure.Unit.DAY, requires_authorization=True
+        )
+        f.AuthorizationFactory(
+            client=client, procedure=procedure, start_date=DOS, end_date=authorized_to, **authorization
+        )
+        return f.billable_service(client=client, procedure=procedure, start=at(DOS, 8), duration_minutes=2 * 24 * 60)
+
+    return build
+
+
+def filed_with_plan(dos: dt.date, months: int) -> Callable[[], Service]:
+    """A service billed to a plan with `months` timely-filing months (its only coverage)."""
+
+    def build():
+        client = f.ClientFactory()
+        plan = f.PayerFactory(name=f"Plan {months}", payer_type=Payer.PayerType.MEDI_CAL, timely_filing_months=months)
+        f.CoverageFactory(client=client, payer=plan)
+        return f.billable_service(client=client, start=at(dos))
 
     return build
 
@@ -267,6 +334,16 @@ CASES = [
     ("NOT_ENROLLED_ON_DOS", only_requested_enrollment, True),
     ("NOT_ENROLLED_ON_DOS", enrolled(DOS), False),
     ("NOT_ENROLLED_ON_DOS", enrolled(dt.date(2026, 1, 1), DOS), False),  # discharged on the DOS
+    # Transition care (30 days): the 30th day after discharge passes, the 31st fails.
+    ("NOT_ENROLLED_ON_DOS", transition(30, dt.date(2026, 1, 1), dt.date(2026, 1, 1), DOS - dt.timedelta(30)), False),
+    ("NOT_ENROLLED_ON_DOS", transition(30, dt.date(2026, 1, 1), dt.date(2026, 1, 1), DOS - dt.timedelta(31)), True),
+    ("NOT_ENROLLED_ON_DOS", transition(0, dt.date(2026, 1, 1), dt.date(2026, 1, 1), DOS - dt.timedelta(1)), True),
+    # ... and between the requested and the enrolled dates (both included), not before the request.
+    ("NOT_ENROLLED_ON_DOS", transition(30, DOS, DOS + dt.timedelta(10)), False),
+    ("NOT_ENROLLED_ON_DOS", transition(30, DOS - dt.timedelta(10), DOS + dt.timedelta(1)), False),
+    ("NOT_ENROLLED_ON_DOS", transition(30, DOS + dt.timedelta(1), DOS + dt.timedelta(10)), True),
+    ("NOT_ENROLLED_ON_DOS", transition(0, DOS - dt.timedelta(10), DOS + dt.timedelta(1)), True),
+    ("NOT_ENROLLED_ON_DOS", transition(30, DOS - dt.timedelta(10), None), True),  # not admitted yet
     ("NO_COVERAGE", coverage(end_date=DOS - dt.timedelta(days=1)), True),
     ("NO_COVERAGE", coverage(start_date=DOS + dt.timedelta(days=1)), True),
     ("NO_COVERAGE", coverage(end_date=DOS), False),  # the last day of the span
@@ -283,8 +360,11 @@ CASES = [
     ("ADDRESS_INCOMPLETE", address(billing_address=False), True),
     ("ADDRESS_INCOMPLETE", address(address_street="123 Main St, San Diego, CA 92101"), True),
     ("ADDRESS_INCOMPLETE", address(address_street="123 Main St San Diego CA 92101"), True),
+    ("ADDRESS_INCOMPLETE", homeless(city="", state="", zip_code=""), True),  # the agency's do not stand in
     ("ADDRESS_INCOMPLETE", homeless(city=""), True),
-    ("ADDRESS_INCOMPLETE", homeless(city="San Diego"), False),
+    ("ADDRESS_INCOMPLETE", homeless(state="C1"), True),
+    ("ADDRESS_INCOMPLETE", homeless(zip_code="9210"), True),
+    ("ADDRESS_INCOMPLETE", homeless(), False),
     ("ADDRESS_INCOMPLETE", address(address_zip="92101-1234"), False),
     ("ADDRESS_INCOMPLETE", address(address_street="4 Elm Ave, Apt 2"), False),
     ("CLINICIAN_NOT_CREDENTIALED", credentialed("PEER"), True),
@@ -301,6 +381,10 @@ CASES = [
     ("AUTHORIZATION_REQUIRED", authorization(status="denied"), True),
     ("AUTHORIZATION_REQUIRED", authorization(end_date=DOS - dt.timedelta(days=1)), True),
     ("AUTHORIZATION_REQUIRED", authorization(end_date=DOS), False),  # the last day of the span
+    ("AUTHORIZATION_REQUIRED", stay(DOS + dt.timedelta(days=1)), True),  # ends on day 2 of a 3-day stay
+    ("AUTHORIZATION_REQUIRED", stay(DOS + dt.timedelta(days=2)), False),  # covers all 3 days
+    ("AUTHORIZATION_REQUIRED", authorization(presumptive=True, tar_number=""), False),
+    ("AUTHORIZATION_REQUIRED", authorization(presumptive=True, tar_number="", status="denied"), True),
     ("AUTHORIZATION_EXHAUSTED", authorized_series(quantity=2, count=3), True),
     ("AUTHORIZATION_EXHAUSTED", authorized_series(quantity=3, count=3), False),
     ("FREQUENCY_LIMIT_EXCEEDED", series([at(dt.date(2026, 10, 1)), at(dt.date(2026, 10, 31))], MONTHLY_ONE), True),
@@ -336,6 +420,14 @@ CASES = [
     ("TIMELY_FILING_LIMIT", filed(dt.date(2025, 10, 31)), True),  # limit 2026-10-31, run 2026-11-21
     ("TIMELY_FILING_LIMIT", filed(dt.date(2025, 10, 31), delay="11"), False),
     ("TIMELY_FILING_LIMIT", filed(dt.date(2025, 11, 1)), False),  # limit 2026-11-30
+    ("TIMELY_FILING_LIMIT", filed_with_plan(dt.date(2026, 4, 30), months=6), True),  # limit 2026-10-31
+    ("TIMELY_FILING_LIMIT", filed_with_plan(dt.date(2026, 5, 1), months=6), False),  # limit 2026-11-30
+    ("BILLED_AMOUNT_INVALID", billed(None), True),
+    ("BILLED_AMOUNT_INVALID", billed("0.00"), True),
+    ("BILLED_AMOUNT_INVALID", billed("5000.01"), True),
+    ("BILLED_AMOUNT_INVALID", billed("5000.00"), False),  # at the maximum
+    ("BILLED_AMOUNT_INVALID", billed("4999.99"), False),
+    ("BILLED_AMOUNT_INVALID", billed(None, maximum=False), False),  # a plain rate needs no amount
 ]
 
 

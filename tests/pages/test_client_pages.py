@@ -154,7 +154,9 @@ def test_client_record_query_count_does_not_grow_with_its_rows(
             True,
             "The whole address seems typed on the street line; put city, state and zip in their fields.",
         ),
-        ("HOMELESS", "", "", "", True, None),
+        ("HOMELESS", "San Diego", "CA", "92101", True, None),
+        ("HOMELESS", "Chula Vista", "CA", "91910", True, None),  # any valid values pass
+        ("HOMELESS", "San Diego", "CA", "9210", True, "Zip must have 5 or 9 digits."),
     ],
 )
 def test_address_check_follows_the_address_incomplete_rule(agency, street, city, state, zip_code, billing, problem):
@@ -167,14 +169,25 @@ def test_address_check_follows_the_address_incomplete_rule(agency, street, city,
     assert check.problems == ([problem] if problem else [])
 
 
-def test_homeless_client_shows_the_agencys_city_state_and_zip(provider_client, enrolled_client):
+def test_homeless_client_still_needs_city_state_and_zip_and_is_told_the_agencys(provider_client, enrolled_client):
     Client.objects.filter(pk=enrolled_client.pk).update(
         address_street="HOMELESS", address_city="", address_state="", address_zip=""
     )
 
     body = provider_client.get(reverse("client-detail", kwargs={"pk": enrolled_client.pk})).content.decode()
 
-    assert "San Diego, CA 92101" in body
+    assert "City is missing." in body
+    assert "For a HOMELESS client enter the agency&#x27;s city, state and zip (San Diego, CA 92101)." in body
+    assert "Address passes the billing address check" not in body
+
+
+def test_homeless_client_with_city_state_and_zip_passes(provider_client, enrolled_client):
+    Client.objects.filter(pk=enrolled_client.pk).update(
+        address_street="HOMELESS", address_city="San Diego", address_state="CA", address_zip="92101"
+    )
+
+    body = provider_client.get(reverse("client-detail", kwargs={"pk": enrolled_client.pk})).content.decode()
+
     assert "Address passes the billing address check" in body
 
 
