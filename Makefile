@@ -68,14 +68,14 @@ lint: install
 
 # The benchmark has a database of its own, so it never touches the demo's.
 bench: install
-	@export DB_NAME=billing_portal_bench && $(ENSURE_DB) && export $(LOCAL_ENV) && \
+	@export DB_NAME=$${BENCH_DB_NAME:-billing_portal_bench} && $(ENSURE_DB) && export $(LOCAL_ENV) && \
 	$(BIN)/python manage.py migrate --noinput -v0 && \
 	$(BIN)/python manage.py bench_nightly --services $(SERVICES)
 
 # Page speed on the bench database `make bench` filled (target: p95 < 300 ms per page).
 REQUESTS ?= 30
 bench-pages: install
-	@export DB_NAME=billing_portal_bench && $(ENSURE_DB) && export $(LOCAL_ENV) && \
+	@export DB_NAME=$${BENCH_DB_NAME:-billing_portal_bench} && $(ENSURE_DB) && export $(LOCAL_ENV) && \
 	$(BIN)/python manage.py migrate --noinput -v0 && \
 	$(BIN)/python manage.py bench_pages --requests $(REQUESTS)
 

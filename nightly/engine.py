@@ -101,6 +101,7 @@ LEFT JOIN LATERAL (
 ) rt ON p.billable
 WHERE s.status = 'show' AND NOT s.do_not_complete AND s.date_of_service <= %(as_of)s
   AND s.client_id BETWEEN %(lo)s AND %(hi)s
+  AND (%(service_ids)s::bigint[] IS NULL OR s.id = ANY (%(service_ids)s::bigint[]))
 """
 
 COMPLETE_SQL = """
@@ -226,6 +227,29 @@ def _rule_statement(check: RuleCheck) -> str:
     )
 
 
+def find_failures(cursor: Any, *, params: dict[str, Any], rules: Sequence[Rule], checks: dict[str, RuleCheck]) -> None:
+    """Decide, without writing to any table of the portal: fill `nightly_cand` (the candidates of
+    `params`: a client range, optionally narrowed to `service_ids`) and `nightly_fail` (every failing
+    (service, rule) of the enabled, effective `rules`, overridden pairs removed, `blocking` for error
+    severity). The nightly chunk writes from these tables; tonight's verdict (`nightly.verdict`) reads
+    them and rolls back. Both must call this, so that there is one implementation of every rule.
+    """
+    cursor.execute("DROP TABLE IF EXISTS nightly_cand, nightly_fail, nightly_written")
+    cursor.execute(CANDIDATES_SQL, params)
+    # Temporary tables have no statistics until analyzed; the checks' join plans need them.
+    cursor.execute("ANALYZE nightly_cand")
+    cursor.execute(
+        "CREATE TEMP TABLE nightly_fail (service_id bigint NOT NULL, rule_id bigint NOT NULL, blocking boolean NOT NULL) ON COMMIT DROP"
+    )
+    for rule in rules:
+        blocking = rule.severity == Rule.Severity.ERROR
+        cursor.execute(_rule_statement(checks[rule.code]), {**params, "rule_id": rule.pk, "blocking": blocking})
+    cursor.execute(
+        """DELETE FROM nightly_fail f USING nightly_failureoverride o
+           WHERE o.service_id = f.service_id AND o.rule_id = f.rule_id"""
+    )
+
+
 def validate_chunk(*, run_id: int, client_lo: int, client_hi: int, rule_ids: Sequence[int] | None = None) -> bool:
     """Validate the candidates of clients `client_lo`..`client_hi` in one transaction.
 
@@ -241,6 +265,7 @@ def validate_chunk(*, run_id: int, client_lo: int, client_hi: int, rule_ids: Seq
         "tz": settings.TIME_ZONE,
         "run_id": run_id,
         "now": timezone.now(),
+        "service_ids": None,  # every candidate of the range (tonight's verdict passes a list)
     }
     with transaction.atomic(), acting_as(None, nightly_run=run_id), connection.cursor() as cursor:
         cursor.execute(
@@ -254,20 +279,7 @@ def validate_chunk(*, run_id: int, client_lo: int, client_hi: int, rule_ids: Seq
         receipt = cursor.fetchone()
         if receipt is None:
             return False
-        cursor.execute("DROP TABLE IF EXISTS nightly_cand, nightly_fail, nightly_written")
-        cursor.execute(CANDIDATES_SQL, params)
-        # Temporary tables have no statistics until analyzed; the checks' join plans need them.
-        cursor.execute("ANALYZE nightly_cand")
-        cursor.execute(
-            "CREATE TEMP TABLE nightly_fail (service_id bigint NOT NULL, rule_id bigint NOT NULL, blocking boolean NOT NULL) ON COMMIT DROP"
-        )
-        for rule in rules:
-            blocking = rule.severity == Rule.Severity.ERROR
-            cursor.execute(_rule_statement(checks[rule.code]), {**params, "rule_id": rule.pk, "blocking": blocking})
-        cursor.execute(
-            """DELETE FROM nightly_fail f USING nightly_failureoverride o
-               WHERE o.service_id = f.service_id AND o.rule_id = f.rule_id"""
-        )
+        find_failures(cursor, params=params, rules=rules, checks=checks)
         if run.dry_run:
             cursor.execute(DRY_COUNTS_SQL)
         else:

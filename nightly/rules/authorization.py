@@ -44,6 +44,7 @@ def authorization_exhausted() -> str:
                  AND s.date_of_service BETWEEN a.start_date AND a.end_date AND s.status IN {COUNTED}
             JOIN services_procedure p ON p.id = s.procedure_id
             WHERE a.status = 'approved' AND a.client_id BETWEEN %(lo)s AND %(hi)s AND s.client_id BETWEEN %(lo)s AND %(hi)s
+              AND a.client_id IN (SELECT client_id FROM nightly_cand)  -- per client: read only the candidates'
         ) used
         JOIN nightly_cand c ON c.id = used.service_id
         GROUP BY used.service_id

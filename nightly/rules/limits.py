@@ -5,6 +5,10 @@ Counting is over the client's show and complete services of the procedure (any p
 first: by start, then id (the earlier-entered of two at the same start counts first). Periods are
 calendar periods of the county's dates. A limit's `max_minutes` applies per its period (DOMAIN.md's
 daily maximums are limits with period `day`).
+
+The counts are per client, so only the candidates' clients are read (`IN (SELECT client_id FROM
+nightly_cand)`): for a nightly chunk that changes nothing, for tonight's verdict of a few services of
+far-apart clients it keeps the read to those clients instead of every client in the id range.
 """
 
 from __future__ import annotations
@@ -29,7 +33,7 @@ def frequency_limit_exceeded() -> str:
             FROM services_procedurelimit l
             JOIN services_service s ON s.procedure_id = l.procedure_id
             WHERE l.max_count IS NOT NULL
-              AND s.client_id BETWEEN %(lo)s AND %(hi)s
+              AND s.client_id BETWEEN %(lo)s AND %(hi)s AND s.client_id IN (SELECT client_id FROM nightly_cand)
               AND s.status IN {COUNTED} AND s.date_of_service <= %(as_of)s
         ) ranked
         JOIN nightly_cand c ON c.id = ranked.service_id
@@ -48,7 +52,7 @@ def daily_maximum_exceeded() -> str:
             FROM services_procedurelimit l
             JOIN services_service s ON s.procedure_id = l.procedure_id
             WHERE l.max_minutes IS NOT NULL
-              AND s.client_id BETWEEN %(lo)s AND %(hi)s
+              AND s.client_id BETWEEN %(lo)s AND %(hi)s AND s.client_id IN (SELECT client_id FROM nightly_cand)
               AND s.status IN {COUNTED}
         ) summed
         JOIN nightly_cand c ON c.id = summed.service_id
