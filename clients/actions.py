@@ -125,10 +125,24 @@ def _set_external_id(user: User, client: Client, value: Any) -> None:
 
 
 def ssn_digits(ssn: str) -> str:
-    """The nine digits of an SSN typed with or without dashes and spaces; raises on anything else."""
+    """The nine digits of an SSN typed with or without dashes and spaces; raises on anything else.
+
+    The Social Security Administration never issues an area (first three digits) of 000, 666 or
+    900-999, a group (middle two) of 00 or a serial (last four) of 0000: such a number is a typo or a
+    placeholder (`000-00-0000`), and a claim with it would be denied, so it is refused at entry.
+    """
     digits = re.sub(r"[\s-]", "", ssn)
-    if not re.fullmatch(r"\d{9}", digits):
+    if not re.fullmatch(r"[0-9]{9}", digits):
         raise ValidationError({"ssn": ["The SSN must be 9 digits."]})
+    area, group, serial = digits[:3], digits[3:5], digits[5:]
+    if area in {"000", "666"} or area >= "900" or group == "00" or serial == "0000":
+        raise ValidationError(
+            {
+                "ssn": [
+                    "Not a valid SSN: an area of 000, 666 or 900-999, a group of 00 or a serial of 0000 is never issued."
+                ]
+            }
+        )
     return digits
 
 

@@ -701,8 +701,9 @@ class _County:
             financial_info_complete=True,
         )
         if rng.random() < 0.9:
-            # 9xx area numbers are never issued: synthetic SSNs cannot belong to anyone.
-            client.set_ssn(f"9{rng.randint(0, 99):02d}{rng.randint(1, 99):02d}{rng.randint(1, 9999):04d}")
+            # A valid SSN (entry refuses areas 000, 666 and 9xx, group 00, serial 0000): area 100-199,
+            # drawn with the same calls as before so a seed still builds the same county.
+            client.set_ssn(f"1{rng.randint(0, 99):02d}{rng.randint(1, 99):02d}{rng.randint(1, 9999):04d}")
         cp = _ClientPlan(
             obj=client, agency=agency, tenure=tenure, enrolled=enrolled, subtype=subtype, homeless=homeless
         )

@@ -42,6 +42,18 @@ def test_create_client_refuses_bad_values_naming_the_field(field, value):
     assert "12345678" not in str(exc.value)
 
 
+@pytest.mark.parametrize("ssn", ["001-01-0001", "665-99-9999", "667-01-0001", "899-99-9999"])
+def test_the_edges_of_the_issued_ssn_ranges_are_accepted(ssn):
+    client = create_client(
+        user=factories.SystemAdminFactory(),
+        first_name="Ana",
+        last_name="Diaz",
+        date_of_birth=dt.date(1990, 1, 2),
+        ssn=ssn,
+    )
+    assert client.get_ssn() == ssn.replace("-", "")
+
+
 def test_enrollment_moves_only_along_allowed_transitions():
     program = factories.ProgramFactory()
     user = factories.UserFactory(agency=program.agency)

@@ -60,7 +60,7 @@ def test_new_client_enters_the_agency_scope_with_its_first_enrollment(world_a, a
 
 def test_client_update_and_partial_update(world_a, as_a):
     url = f"/api/clients/{world_a.client.pk}/"
-    patched = as_a.patch(url, {"financial_info_complete": False, "ssn": "987654321"}, format="json")
+    patched = as_a.patch(url, {"financial_info_complete": False, "ssn": "587654321"}, format="json")
     assert patched.status_code == 200
     assert (patched.json()["financial_info_complete"], patched.json()["ssn_last4"]) == (False, "4321")
     full = {**NEW_CLIENT, "last_name": "Diaz-Lopez"}
@@ -68,7 +68,7 @@ def test_client_update_and_partial_update(world_a, as_a):
     put = as_a.put(url, full, format="json")
     assert put.status_code == 200
     world_a.client.refresh_from_db()
-    assert (world_a.client.last_name, world_a.client.get_ssn()) == ("Diaz-Lopez", "987654321")
+    assert (world_a.client.last_name, world_a.client.get_ssn()) == ("Diaz-Lopez", "587654321")
 
 
 def test_blank_address_parts_are_accepted_for_the_nightly_rule_to_report(as_admin):
@@ -84,6 +84,14 @@ def test_blank_address_parts_are_accepted_for_the_nightly_rule_to_report(as_admi
         ({"ssn": "12345678"}, "ssn"),
         ({"ssn": "1234567890"}, "ssn"),
         ({"ssn": "123-45-678X"}, "ssn"),
+        # Never issued (SSA): area 000, 666 or 900-999, group 00, serial 0000.
+        ({"ssn": "000-00-0000"}, "ssn"),
+        ({"ssn": "000-12-3456"}, "ssn"),
+        ({"ssn": "666-12-3456"}, "ssn"),
+        ({"ssn": "900-12-3456"}, "ssn"),
+        ({"ssn": "999123456"}, "ssn"),
+        ({"ssn": "123-00-4567"}, "ssn"),
+        ({"ssn": "123-45-0000"}, "ssn"),
         ({"address_state": "C"}, "address_state"),
         ({"address_state": "C1"}, "address_state"),
         ({"address_zip": "9210"}, "address_zip"),

@@ -256,10 +256,18 @@ def test_duplicate_at_another_agency_is_counted_without_its_details(provider_cli
     assert Client.objects.count() == 1
 
 
+SSN_NEVER_ISSUED = "Not a valid SSN: an area of 000, 666 or 900-999, a group of 00 or a serial of 0000 is never issued."
+
+
 @pytest.mark.parametrize(
     ("field", "value", "message"),
     [
         ("ssn", "12345", "The SSN must be 9 digits."),
+        ("ssn", "000-00-0000", SSN_NEVER_ISSUED),
+        ("ssn", "666-12-3456", SSN_NEVER_ISSUED),
+        ("ssn", "912-34-5678", SSN_NEVER_ISSUED),
+        ("ssn", "123-00-4567", SSN_NEVER_ISSUED),
+        ("ssn", "123-45-0000", SSN_NEVER_ISSUED),
         ("address_zip", "9210", "The zip code must be 5 or 9 digits."),
         ("address_state", "C1", "The state must be a 2-letter code."),
         ("date_of_birth", "2999-01-01", "The date of birth cannot be in the future."),
