@@ -17,7 +17,6 @@ two uploads of the same `external_id` cannot both create it.
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import logging
 from typing import Any
@@ -35,6 +34,7 @@ from imports import client_rows, service_rows
 from imports.columns import header_problems
 from imports.models import Import
 from imports.reading import FileProblem, Limits, extension, read_sheet
+from nightly.verdict import check_services
 
 logger = logging.getLogger(__name__)
 KINDS = {
@@ -154,15 +154,11 @@ def run_import(imp: Import) -> Import:
 
 
 def tonight_verdicts(service_ids: list[int]) -> list[dict[str, Any]]:
-    """Tonight's verdict of each imported service, as plain JSON for the result page and the API."""
-    try:
-        from nightly.verdict import check_services
-    except ImportError:
-        logger.warning("import verdicts unavailable: nightly.verdict is not installed")
-        return []
+    """Tonight's verdict of each imported service (API.md's object), as plain JSON kept on the import.
+
+    Only services the night would look at get one (`nightly.verdict`): a future-dated service has none.
+    """
     verdicts = check_services(service_ids=service_ids, as_of=timezone.localdate())
-    out = []
-    for service_id, verdict in sorted(verdicts.items()):
-        data = dataclasses.asdict(verdict) if dataclasses.is_dataclass(verdict) else dict(verdict)  # type: ignore[arg-type]
-        out.append({"service": service_id, **json.loads(json.dumps(data, cls=DjangoJSONEncoder))})
-    return out
+    return [
+        json.loads(json.dumps(verdicts[service_id].as_api(), cls=DjangoJSONEncoder)) for service_id in sorted(verdicts)
+    ]

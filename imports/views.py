@@ -79,11 +79,8 @@ def _services_link(imp: Import) -> str:
 
 
 def _verdict_rows(imp: Import) -> list[dict[str, Any]]:
-    rows = []
-    for verdict in imp.verdicts:
-        details = {key: value for key, value in verdict.items() if key != "service"}
-        rows.append({"service": verdict["service"], "details": details})
-    return rows
+    """The kept verdicts, failing services first (they need work before tonight)."""
+    return sorted(imp.verdicts, key=lambda verdict: (verdict["would_complete"], verdict["service"]))
 
 
 @login_required
@@ -98,6 +95,8 @@ def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
         if imp.status == Import.Status.COMMITTED and imp.kind == "services"
         else "",
         "verdicts": _verdict_rows(imp),
+        "complete_count": sum(1 for verdict in imp.verdicts if verdict.get("would_complete")),
+        "failing_count": sum(1 for verdict in imp.verdicts if not verdict.get("would_complete")),
     }
     return render(request, "imports/import_detail.html", context)
 
