@@ -6,6 +6,7 @@ Each function takes a column (a pandas Series of stripped strings, indexed by ro
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -87,13 +88,22 @@ def _without_midnight(series: pd.Series) -> pd.Series:
     return series.str.replace(r"^(\d{4}-\d{2}-\d{2})[ T]00:00(:00)?$", r"\1", regex=True)
 
 
+def _iso_date(text: str) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        return None
+
+
 def date(series: pd.Series, name: str, errors: Errors) -> pd.Series:
-    """Dates written YYYY-MM-DD (as datetime.date objects); blank is None."""
+    """Dates written YYYY-MM-DD (as datetime.date objects, any year); blank is None."""
     series = _without_midnight(series)
     given = series != ""
-    parsed = pd.to_datetime(series.where(given), format="%Y-%m-%d", errors="coerce")
+    shaped = given & series.str.fullmatch(r"\d{4}-\d{2}-\d{2}")
+    known = {text: _iso_date(text) for text in series[shaped].unique()}
+    parsed = pd.Series([known.get(text) for text in series], index=series.index, dtype=object)
     errors.add_mask(given & parsed.isna(), name, "Enter a date as YYYY-MM-DD.")
-    return parsed.dt.date.where(parsed.notna(), None)
+    return parsed
 
 
 def county_datetime(series: pd.Series, name: str, errors: Errors) -> pd.Series:

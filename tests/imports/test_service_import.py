@@ -8,11 +8,13 @@ import pghistory.models
 import pytest
 
 from imports.models import Import
-from services.models import Service
+from services.models import ProgramProcedure, Service
+from services.validators import DELAY_REASONS
 from tests import factories
 from tests.imports.conftest import csv_bytes, service_row, upload, xlsx_bytes
 
 pytestmark = pytest.mark.django_db
+DELAY_MESSAGE = f"Choose an X12 claim delay reason code: {', '.join(DELAY_REASONS)}."
 
 
 def errors_of(response) -> list[tuple[int | None, str | None, str]]:
@@ -109,7 +111,10 @@ def test_client_by_name_and_clinician_by_npi(world):
             "Choose one of: in_person, telehealth_video, telehealth_audio.",
         ),
         ({"note_signed": "maybe"}, "note_signed", "Enter Y or N."),
-        ({"delay_reason_code": "A-9"}, "delay_reason_code", "A delay reason code is 1 or 2 letters or digits."),
+        ({"delay_reason_code": "A-9"}, "delay_reason_code", DELAY_MESSAGE),
+        ({"billed_amount": "-5"}, "billed_amount", "The billed amount cannot be negative."),
+        ({"billed_amount": "12.345"}, "billed_amount", "Enter an amount with at most 2 decimals, below 100,000,000."),
+        ({"billed_amount": "$12"}, "billed_amount", "Enter an amount like 125.00 (no currency sign)."),
     ],
 )
 def test_each_column_error(world, overrides, column, message):
@@ -183,7 +188,7 @@ def test_every_bad_row_is_listed_and_a_bad_last_row_writes_nothing(world):
 def test_formula_looking_cells_are_stored_as_text(world):
     row = service_row(world, delay_reason_code="=1")
     response = upload(world.admin, csv_bytes([row]))
-    assert errors_of(response) == [(1, "delay_reason_code", "A delay reason code is 1 or 2 letters or digits.")]
+    assert errors_of(response) == [(1, "delay_reason_code", DELAY_MESSAGE)]
     row = service_row(world, location='=HYPERLINK("http://x")')
     assert errors_of(upload(world.admin, csv_bytes([row]))) == [(1, "location", "Unknown location.")]
     factories.LocationFactory(name="+Annex")
@@ -243,3 +248,92 @@ def test_template(world):
     assert response["Content-Type"].startswith("text/csv")
     assert response.content.decode().splitlines()[0].startswith("external_id,client_id,last_name")
     assert api_for(world.admin).get("/api/imports/template/?kind=nope").status_code == 400
+
+
+def test_program_that_lists_its_procedures_takes_only_those(world):
+    other = factories.ProcedureFactory(code="T1017")
+    ProgramProcedure.objects.create(program=world.program, procedure=other)
+    response = upload(world.admin, csv_bytes([service_row(world)]))
+    assert errors_of(response) == [(1, "procedure_code", "The program of the service does not offer this procedure.")]
+
+
+def test_reimport_with_external_id_updates_never_duplicates(world):
+    rows = [service_row(world, external_id="EHR-1"), service_row(world, external_id="EHR-2", start="2026-03-03 10:00")]
+    first = upload(world.admin, csv_bytes(rows))
+    assert (first.data["created"], first.data["updated"]) == (2, 0)
+    count = Service.objects.count()
+    rows[0]["duration_minutes"] = "60"
+    second = upload(world.admin, csv_bytes(rows))
+    assert second.status_code == 201, second.data
+    assert (second.data["created"], second.data["updated"]) == (0, 1)
+    assert Service.objects.count() == count
+    service = Service.objects.get(external_id="EHR-1")
+    assert service.duration_minutes == 60
+    # The same file a third time changes nothing.
+    third = upload(world.admin, csv_bytes(rows))
+    assert (third.data["created"], third.data["updated"]) == (0, 0)
+    # The update is audited with the importing user.
+    update = pghistory.models.Events.objects.filter(
+        pgh_model="services.ServiceEvent", pgh_obj_id=str(service.pk), pgh_label="update"
+    ).latest("pgh_created_at")
+    assert update.pgh_context["user"] == world.admin.pk
+
+
+def test_reimport_of_a_claimed_service_is_an_error_naming_the_row(world):
+    upload(world.admin, csv_bytes([service_row(world, external_id="EHR-1")]))
+    Service.objects.filter(external_id="EHR-1").update(status="complete", claimed=True, units=1, rate=100, charge=100)
+    rows = [
+        service_row(world, external_id="EHR-0", start="2026-03-05 10:00"),
+        service_row(world, external_id="EHR-1", duration_minutes="90"),
+    ]
+    response = upload(world.admin, csv_bytes(rows))
+    assert response.status_code == 400
+    assert errors_of(response) == [
+        (2, "external_id", "This service went out on a claim and can no longer be corrected.")
+    ]
+    assert not Service.objects.filter(external_id="EHR-0").exists()
+
+
+def test_reimport_cannot_move_a_service_to_another_client(world):
+    upload(world.admin, csv_bytes([service_row(world, external_id="EHR-1")]))
+    row = service_row(world, external_id="EHR-1", client_id=str(world.named_client.pk))
+    assert errors_of(upload(world.admin, csv_bytes([row]))) == [(1, "client_id", "This field cannot be corrected.")]
+
+
+def test_another_agencys_external_id_is_a_new_service(world):
+    """external_id is unique per agency: the same id at another agency is another service."""
+    other_row = service_row(
+        world,
+        external_id="EHR-1",
+        client_id=str(world.other_client.pk),
+        program_code="MESA-MH",
+        clinician_id=str(world.other_clinician.pk),
+    )
+    assert upload(world.other_admin, csv_bytes([other_row])).status_code == 201
+    response = upload(world.admin, csv_bytes([service_row(world, external_id="EHR-1")]))
+    assert (response.data["created"], response.data["updated"]) == (1, 0)
+
+
+def test_verdicts_of_the_imported_services(world):
+    """Tonight's verdict of each imported service, from nightly.verdict (the engine's own checks)."""
+    factories.CoverageFactory(client=world.client)
+    factories.DiagnosisDocumentFactory(client=world.client, program=world.program)
+    factories.RateFactory(procedure=world.procedure)
+    rows = [
+        service_row(world),  # everything on file: would complete
+        service_row(world, client_id=str(world.named_client.pk)),  # no coverage, no diagnosis
+        service_row(world, note_signed="N", start="2026-03-04 10:00"),
+    ]
+    response = upload(world.admin, csv_bytes(rows))
+    assert response.status_code == 201, response.data
+    verdicts = {v["service"]: v for v in response.data["verdicts"]}
+    ids = Import.objects.get(pk=response.data["id"]).record_ids
+    assert sorted(verdicts) == sorted(ids)
+    by_row = [verdicts[service_id] for service_id in ids]
+    assert by_row[0]["would_complete"] is True
+    assert by_row[0]["charge"] == "100.00"
+    assert by_row[1]["would_complete"] is False
+    assert "NO_COVERAGE" in [reason["code"] for reason in by_row[1]["reasons"]]
+    assert by_row[2]["would_complete"] is False
+    # Nothing of the check was written: the services are still in Show with no charge.
+    assert set(Service.objects.filter(pk__in=ids).values_list("status", flat=True)) == {"show"}
