@@ -149,7 +149,7 @@ def check(frame: pd.DataFrame, agency: Agency) -> tuple[Errors, Plan]:
     known_by_external: dict[str, Client] = {}
     if (external != "").any():
         known_by_external = {
-            client.external_id: client
+            str(client.external_id): client
             for client in Client.objects.filter(
                 external_id_agency=agency, external_id__in=set(external[external != ""])
             )

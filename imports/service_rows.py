@@ -21,7 +21,6 @@ from services import actions as service_actions
 from services.models import Procedure, ProgramProcedure, Service
 
 BATCH = 2_000
-FOREIGN_KEYS = ["client", "program", "procedure", "clinician", "location"]
 COLUMNS = [
     "external_id",
     "client_id",
@@ -247,7 +246,7 @@ def check(frame: pd.DataFrame, agency: Agency) -> tuple[Errors, Plan]:
     existing: dict[str, Service] = {}
     if (external != "").any():
         existing = {
-            service.external_id: service
+            str(service.external_id): service
             for service in Service.objects.select_related("procedure", "program").filter(
                 program__agency=agency, external_id__in=set(external[external != ""])
             )
@@ -272,38 +271,56 @@ def check(frame: pd.DataFrame, agency: Agency) -> tuple[Errors, Plan]:
     ):
         offered[program_id].add(procedure_id)
     bad_rows = errors.rows()
+    # Plain Python lists: reading a pandas value per cell (`.iat`) costs more than the checks.
+    values = {
+        "client": client.tolist(),
+        "program": program.tolist(),
+        "procedure": procedure.tolist(),
+        "clinician": clinician.tolist(),
+        "clinician_agency": clinician_agency.tolist(),
+        "location": location.tolist(),
+        "start": list(start.dt.to_pydatetime()),
+        "minutes": minutes.tolist(),
+        "mode": mode.tolist(),
+        "note_signed": note_signed.tolist(),
+        "delay": delay.tolist(),
+        "billed": billed.tolist(),
+        "external": external.tolist(),
+    }
+    # The model's own field checks that the columns above do not already make (the id's length).
+    unchecked = [f.name for f in Service._meta.concrete_fields if f.name != "external_id"]
     for position, row in enumerate(frame.index):
         if row in bad_rows:
             continue
-        program_id = int(program.iat[position])
+        program_id = int(values["program"][position])
+        external_id = values["external"][position]
         fields: dict[str, Any] = {
-            "client_id": int(client.iat[position]),
+            "client_id": int(values["client"][position]),
             "program": program_objects[program_id],
-            "procedure": procedure_objects[int(procedure.iat[position])],
-            "clinician_id": int(clinician.iat[position]),
-            "location_id": int(location.iat[position]),
-            "start": start.iat[position].to_pydatetime(),
-            "duration_minutes": int(minutes.iat[position]),
-            "mode_of_delivery": mode.iat[position],
-            "note_signed": bool(note_signed.iat[position]),
-            "delay_reason_code": delay.iat[position],
-            "billed_amount": billed.iat[position],
-            "external_id": service_actions.normal_external_id(external.iat[position]),
+            "procedure": procedure_objects[int(values["procedure"][position])],
+            "clinician_id": int(values["clinician"][position]),
+            "location_id": int(values["location"][position]),
+            "start": values["start"][position],
+            "duration_minutes": int(values["minutes"][position]),
+            "mode_of_delivery": values["mode"][position],
+            "note_signed": bool(values["note_signed"][position]),
+            "delay_reason_code": values["delay"][position],
+            "billed_amount": values["billed"][position],
+            "external_id": service_actions.normal_external_id(external_id),
         }
         try:
             service_actions.check_service_references(
                 status=Service.Status.SHOW,
                 program_in_scope=True,
-                clinician_agency_id=clinician_agency.iat[position],
+                clinician_agency_id=values["clinician_agency"][position],
                 program_agency_id=agency.pk,
                 client_enrolled=fields["client_id"] in enrolled,
             )
-            known = existing.get(external.iat[position]) if external.iat[position] else None
+            known = existing.get(external_id) if external_id else None
             if known is None:
                 service = Service(**fields)
                 service_actions.check_service_values(service, offered=offered[program_id])
-                # The model's own field checks (lengths, choices); the foreign keys were joined above.
-                service.full_clean(exclude=FOREIGN_KEYS, validate_unique=False, validate_constraints=False)
+                service.full_clean(exclude=unchecked, validate_unique=False, validate_constraints=False)
                 plan.creates.append(service)
             else:
                 fixed = service_actions.fixed_field_errors(

@@ -45,6 +45,12 @@ EDITABLE_FIELDS = frozenset(
 )
 
 
+# Computed once: Django's `Choices.values` builds a new list on every call, and an import checks
+# every row of a file.
+MODES_OF_DELIVERY = list(Service.ModeOfDelivery.values)
+CREATABLE_STATUSES = [value for value in S.values if value != S.COMPLETE]
+
+
 class ServiceLocked(Exception):
     """The service went out on a claim (or is in Error) and can no longer be changed."""
 
@@ -58,7 +64,7 @@ def check_service_values(service: Service, *, offered: set[int] | None = None) -
     naming every bad field. `offered` (the procedure ids the program lists, empty = any) spares the
     program-procedure query when an import has looked them up for the whole file."""
     errors: dict[str, list[str]] = {}
-    if problem := _choice_error(service.mode_of_delivery, Service.ModeOfDelivery.values):
+    if problem := _choice_error(service.mode_of_delivery, MODES_OF_DELIVERY):
         errors["mode_of_delivery"] = problem
     if service.duration_minutes is None or service.duration_minutes < 1:
         errors["duration_minutes"] = ["The duration must be a positive number of minutes."]
@@ -100,8 +106,7 @@ def check_service_references(
     """Scope checks of a new service, given what the caller looked up (one query each for a single
     service; one join over the whole file for an import). Raises one error naming every bad field."""
     errors: dict[str, list[str]] = {}
-    creatable = [value for value in S.values if value != S.COMPLETE]
-    if problem := _choice_error(status, creatable):
+    if problem := _choice_error(status, CREATABLE_STATUSES):
         errors["status"] = problem
     if not program_in_scope:
         errors["program"] = ["Unknown program."]

@@ -111,7 +111,7 @@ def test_upload_see_errors_fix_import_and_see_verdicts(live_server, page, shot, 
 def test_batch_entry_with_copy_row(live_server, page, shot, harbor):
     _sign_in(page, live_server.url, harbor["admin"])
     page.goto(f"{live_server.url}/imports/batch/")
-    page.get_by_label("Program").select_option(label="HBH-MH Outpatient MH")
+    page.get_by_label("Program", exact=True).select_option(label="HBH-MH Outpatient MH")
     page.get_by_role("button", name="Open the grid").click()
     first = page.locator("tr.batch-row").first
     first.get_by_label("Client").select_option(str(harbor["client"].pk))

@@ -50,10 +50,10 @@ HEADER = [
 ]
 
 
-def sheet_rows(rows: int, prefix: str) -> list[list[str]]:
+def sheet_rows(rows: int, prefix: str, county_clients: int) -> list[list[str]]:
     """Services for the clients of programs 1 and 2 (agency 1's mental-health programs)."""
     programs = bench.AGENCIES * bench.PROGRAMS_PER_AGENCY
-    clients = [c for c in range(1, 10**7) if (c - 1) % programs + 1 in (1, 2)][: max(1, rows // 8)]
+    clients = [c for c in range(1, county_clients + 1) if (c - 1) % programs + 1 in (1, 2)][: max(1, rows // 8)]
     out = []
     first_day = dt.date(2026, 7, 1)
     for n in range(rows):
@@ -124,7 +124,7 @@ class Command(BaseCommand):
             username="bench-import", defaults={"role": User.Role.PROVIDER_ADMIN, "agency": agency}
         )
         stamp = dt.datetime.now().strftime("%H%M%S")
-        rows = sheet_rows(options["rows"], f"B{stamp}-")
+        rows = sheet_rows(options["rows"], f"B{stamp}-", Client.objects.count())
         self.stdout.write(f"agency 1: {Client.objects.filter(enrollments__program__agency=agency).count()} clients")
 
         def run(label: str, data: bytes, file_name: str) -> Import:
