@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import json
 import logging
+import time
 from typing import Any
 
 from django.conf import settings
@@ -105,6 +106,7 @@ def run_import(imp: Import) -> Import:
     """Check and (unless a dry run) write one recorded upload; returns it with its outcome saved."""
     user = imp.user
     module = KINDS[imp.kind]  # type: ignore[index]
+    started = time.monotonic()
     imp.status = Import.Status.RUNNING
     imp.save(update_fields=["status", "updated_at"])
     try:
@@ -119,10 +121,12 @@ def run_import(imp: Import) -> Import:
         with acting_as(user, import_id=imp.pk):
             _reject(imp, [{"row": None, "column": None, "message": message} for message in problems]).save()
         return imp
+    timings = {"read": time.monotonic() - started}
     with transaction.atomic(), acting_as(user, import_id=imp.pk):
         # One import of an agency at a time: the second waits here, then sees the first's records.
         agency = Agency.objects.select_for_update().get(pk=imp.agency_id)
         errors, plan = module.check(frame, agency)
+        timings["check"] = time.monotonic() - started - sum(timings.values())
         imp.progress = imp.rows
         if errors:
             _reject(imp, errors.as_list(module.COLUMNS))
@@ -132,6 +136,7 @@ def run_import(imp: Import) -> Import:
             imp.created, imp.updated = len(plan.creates), len(plan.updates)
         else:
             ids = module.write(plan)
+            timings["write"] = time.monotonic() - started - sum(timings.values())
             imp.status = Import.Status.COMMITTED
             imp.errors = []
             imp.created, imp.updated = len(plan.creates), len(plan.updates)
@@ -140,8 +145,9 @@ def run_import(imp: Import) -> Import:
     if imp.status == Import.Status.COMMITTED and imp.kind == Import.Kind.SERVICES:
         imp.verdicts = tonight_verdicts(imp.record_ids)
         imp.save(update_fields=["verdicts", "updated_at"])
+        timings["verdicts"] = time.monotonic() - started - sum(timings.values())
     logger.info(
-        "import %s kind=%s status=%s rows=%s created=%s updated=%s errors=%s",
+        "import %s kind=%s status=%s rows=%s created=%s updated=%s errors=%s seconds: %s",
         imp.pk,
         imp.kind,
         imp.status,
@@ -149,6 +155,7 @@ def run_import(imp: Import) -> Import:
         imp.created,
         imp.updated,
         len(imp.errors),
+        " ".join(f"{name}={seconds:.1f}" for name, seconds in timings.items()),
     )
     return imp
 

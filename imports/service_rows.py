@@ -279,7 +279,7 @@ def check(frame: pd.DataFrame, agency: Agency) -> tuple[Errors, Plan]:
         "clinician": clinician.tolist(),
         "clinician_agency": clinician_agency.tolist(),
         "location": location.tolist(),
-        "start": list(start.dt.to_pydatetime()),
+        "start": [stamp.to_pydatetime() if pd.notna(stamp) else None for stamp in start],
         "minutes": minutes.tolist(),
         "mode": mode.tolist(),
         "note_signed": note_signed.tolist(),

@@ -129,6 +129,7 @@ def test_batch_entry_with_copy_row(live_server, page, shot, harbor):
     second.get_by_label("Minutes").press("Control+d")
     third = page.locator("tr.batch-row").nth(2)
     expect(third.get_by_label("Date and time")).to_have_value("2026-03-03T10:00")
+    third.get_by_label("Date and time").fill("2026-03-04T10:00")
     third.get_by_label("Minutes").fill("0")
     page.get_by_role("button", name="Save all").click()
     expect(page.locator("tr.batch-errors")).to_contain_text(
