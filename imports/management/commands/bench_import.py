@@ -6,7 +6,7 @@ mental-health programs, clients by id and one in ten by name and date of birth),
 a fresh import by a provider admin of that agency:
 
 1. the CSV checked and imported, with tonight's verdict of every imported service;
-2. the same rows as .xlsx (new external ids, so they are created again rather than updated);
+2. the same sheet as .xlsx, two months later (new services, not duplicates of the CSV's);
 3. the CSV with one bad row at the end: rejected, and the service count proves nothing was written.
 
 Peak memory is the process's peak resident set (`ru_maxrss`), the county build included.
@@ -50,12 +50,11 @@ HEADER = [
 ]
 
 
-def sheet_rows(rows: int, prefix: str, county_clients: int) -> list[list[str]]:
+def sheet_rows(rows: int, prefix: str, county_clients: int, first_day: dt.date) -> list[list[str]]:
     """Services for the clients of programs 1 and 2 (agency 1's mental-health programs)."""
     programs = bench.AGENCIES * bench.PROGRAMS_PER_AGENCY
     clients = [c for c in range(1, county_clients + 1) if (c - 1) % programs + 1 in (1, 2)][: max(1, rows // 8)]
     out = []
-    first_day = dt.date(2026, 7, 1)
     for n in range(rows):
         c = clients[n % len(clients)]
         k = n // len(clients)
@@ -124,7 +123,8 @@ class Command(BaseCommand):
             username="bench-import", defaults={"role": User.Role.PROVIDER_ADMIN, "agency": agency}
         )
         stamp = dt.datetime.now().strftime("%H%M%S")
-        rows = sheet_rows(options["rows"], f"B{stamp}-", Client.objects.count())
+        county_clients = Client.objects.count()
+        rows = sheet_rows(options["rows"], f"B{stamp}-", county_clients, dt.date(2026, 7, 1))
         self.stdout.write(f"agency 1: {Client.objects.filter(enrollments__program__agency=agency).count()} clients")
 
         def run(label: str, data: bytes, file_name: str) -> Import:
@@ -142,7 +142,11 @@ class Command(BaseCommand):
             return imp
 
         csv_import = run("csv", as_csv(rows), "bench.csv")
-        xlsx_rows = [[f"X{row[0]}", *row[1:]] for row in rows]
+        # The same sheet two months later: new services, not duplicates of the CSV's (which the
+        # night's DUPLICATE_SERVICE rule would fail).
+        xlsx_rows = [
+            [f"X{row[0]}", *row[1:]] for row in sheet_rows(options["rows"], "", county_clients, dt.date(2026, 9, 1))
+        ]
         xlsx_import = run("xlsx", as_xlsx(xlsx_rows), "bench.xlsx")
         bad = [[f"Z{row[0]}", *row[1:]] for row in rows]
         bad[-1][9] = "No Such Place"
