@@ -95,6 +95,8 @@ def external_id_agency(user: User, client: Client) -> Agency | None:
     """
     if user.agency_id:
         return user.agency
+    if client.pk is None:
+        return None
     first = Enrollment.objects.filter(client=client).select_related("program__agency").order_by("requested_date", "id")
     enrollment = first.first()
     return enrollment.program.agency if enrollment else None

@@ -6,7 +6,7 @@ from clients.models import Agency, Client, Enrollment, Location, Program, Staff
 
 @admin.register(Agency)
 class AgencyAdmin(admin.ModelAdmin):
-    list_display = ("name", "address_city", "address_state", "address_zip")
+    list_display = ("name", "address_city", "address_state", "address_zip", "npi", "tax_id")
     list_filter = ("address_city",)
     search_fields = ("name",)
 

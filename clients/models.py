@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import F, Q
 
 from accounts.audit import audited
 from clients.crypto import decrypt, encrypt, ssn_digest
-from clients.validators import validate_npi
+from clients.validators import validate_npi, validate_tax_id
 
 
 @audited()
@@ -29,7 +28,7 @@ class Agency(models.Model):
         default="",
         db_default="",
         help_text="EIN, 9 digits",
-        validators=[RegexValidator(r"^\d{2}-?\d{7}$", "A tax id (EIN) is 9 digits, e.g. 12-3456789.")],
+        validators=[validate_tax_id],
     )
 
     class Meta:

@@ -6,7 +6,7 @@ from coverage.models import Coverage, Payer
 
 @admin.register(Payer)
 class PayerAdmin(admin.ModelAdmin):
-    list_display = ("name", "payer_type")
+    list_display = ("name", "payer_type", "payer_id", "timely_filing_months")
     list_filter = ("payer_type",)
     search_fields = ("name",)
 

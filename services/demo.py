@@ -15,11 +15,17 @@ Decisions where the documents leave a case open:
   `complete` (units, rate and charge as DOMAIN.md computes them) and mostly `claimed` when older than
   two months; planted problems stay in `show`, as they would have failed every night since.
 * Reference data the seeds do not price gets a plausible figure: recuperative care (T2033-U6)
-  190.00 a day, tenancy and sustaining (T2041-U6) 300.00 a month; H0044-U2 is priced at its cap,
-  5,000.00. Rates of the common MH/SUD procedures change on July 1 (the fiscal year), so June and July
+  190.00 a day, tenancy and sustaining (T2041-U6) 300.00 a month. The housing deposit (H0044-U2)
+  rate is a maximum, 5,000.00: each deposit is billed at its amount (1,200.00 to 4,800.00).
+  Rates of the common MH/SUD procedures change on July 1 (the fiscal year), so June and July
   services price differently.
-* Only the procedures DOMAIN.md's table marks "needs authorization" require a TAR (H0043-U6,
-  H0044-U3, T2033-U6, T2041-U6); T2040-U6 and H0044-U2 do not, although the biller's notes ask for one.
+* As the seeds' table says, every ECM and Community Supports code requires a TAR with the listed
+  quantity: G9012 1 (a new client's is presumptive: the plan granted it, no TAR number), G9012-U2
+  999, H0043-U6 6, H0044-U2 1 (from the deposit day, two months), H0044-U3 the days of stay, T2040-U6
+  12, T2033-U6 90 days, T2041-U6 6. SUD care coordination (H0006) has 30 transition days: a few
+  discharged SUD clients get a warm hand-off within 30 days of discharge, which passes.
+* Payers carry an X12 payer id; every plan keeps Medi-Cal's 12 timely-filing months (the seeds
+  name no other figure).
 * `H0023` (engagement) has no rate on purpose: the county has not entered it yet (NO_MATCHING_RATE).
 """
 
@@ -41,6 +47,7 @@ from django.utils import timezone
 from accounts.audit import acting_as
 from accounts.models import User
 from clients.models import Agency, Client, Enrollment, Location, Program, Staff
+from clients.validators import npi_check_digit
 from coverage.models import Coverage, Payer
 from diagnosis.models import DiagnosisCode, DiagnosisDocument
 from services.models import Authorization, Procedure, ProcedureLimit, Rate, Service
@@ -66,6 +73,8 @@ class ProcedureSpec:
     billable: bool = True
     requires_authorization: bool = False
     fiscal_year_change: bool = False  # the rate changes on July 1
+    maximum: bool = False  # the rate is a maximum: services are billed at their billed amount
+    transition_days: int = 0
 
 
 PROCEDURES: tuple[ProcedureSpec, ...] = (
@@ -106,17 +115,27 @@ PROCEDURES: tuple[ProcedureSpec, ...] = (
         "SUD_COUNSEL", "H0004", "", "SUD individual counseling", U.MINUTE, "38.00", SUD_CREDS, fiscal_year_change=True
     ),
     ProcedureSpec(
-        "CARE_COORD", "H0006", "", "SUD care coordination", U.MINUTE, "35.00", SUD_CREDS, fiscal_year_change=True
+        "CARE_COORD",
+        "H0006",
+        "",
+        "SUD care coordination",
+        U.MINUTE,
+        "35.00",
+        SUD_CREDS,
+        fiscal_year_change=True,
+        transition_days=30,
     ),
     ProcedureSpec(
         "NONBILL", "NOBILL", "", "Non-billable: attempted contact or documentation", U.MINUTE, None, billable=False
     ),
     ProcedureSpec("ENGAGE", "H0023", "", "Engagement (outreach)", U.MINUTE, None),
     # CalAIM ECM and Community Supports (seeds/ecm-cs-billing-codes-and-tars.txt).
-    ProcedureSpec("ECM_ENROLL", "G9012", "", "ECM enrollment", U.SERVICE, "150.00"),
-    ProcedureSpec("ECM_CM", "G9012", "U2", "ECM case management", U.MONTH, "350.00"),
+    ProcedureSpec("ECM_ENROLL", "G9012", "", "ECM enrollment", U.SERVICE, "150.00", requires_authorization=True),
+    ProcedureSpec("ECM_CM", "G9012", "U2", "ECM case management", U.MONTH, "350.00", requires_authorization=True),
     ProcedureSpec("HOUSING_NAV", "H0043", "U6", "Housing navigation", U.MONTH, "386.00", requires_authorization=True),
-    ProcedureSpec("HOUSING_DEP", "H0044", "U2", "Housing deposit", U.SERVICE, "5000.00"),
+    ProcedureSpec(
+        "HOUSING_DEP", "H0044", "U2", "Housing deposit", U.SERVICE, "5000.00", requires_authorization=True, maximum=True
+    ),
     ProcedureSpec(
         "POST_HOSP",
         "H0044",
@@ -126,7 +145,15 @@ PROCEDURES: tuple[ProcedureSpec, ...] = (
         "108.00",
         requires_authorization=True,
     ),
-    ProcedureSpec("FIN_MGMT", "T2040", "U6", "Financial management / sustaining services", U.SERVICE, "222.00"),
+    ProcedureSpec(
+        "FIN_MGMT",
+        "T2040",
+        "U6",
+        "Financial management / sustaining services",
+        U.SERVICE,
+        "222.00",
+        requires_authorization=True,
+    ),
     ProcedureSpec("RECUP", "T2033", "U6", "Recuperative care", U.DAY, "190.00", requires_authorization=True),
     ProcedureSpec(
         "TENANCY",
@@ -176,11 +203,12 @@ LOCATIONS = (
     ("School", "03"),
 )
 PAYERS = (
-    ("Medi-Cal", Payer.PayerType.MEDI_CAL),
-    ("Medi-Cal DMC", Payer.PayerType.MEDI_CAL_DMC),
-    ("Medicare", Payer.PayerType.MEDICARE),
-    ("Partnership HealthPlan of California", Payer.PayerType.MCP),
-    ("Blue Shield of California", Payer.PayerType.OHC),
+    # name, type, X12 payer id
+    ("Medi-Cal", Payer.PayerType.MEDI_CAL, "610442"),
+    ("Medi-Cal DMC", Payer.PayerType.MEDI_CAL_DMC, "610442"),
+    ("Medicare", Payer.PayerType.MEDICARE, "01182"),
+    ("Partnership HealthPlan of California", Payer.PayerType.MCP, "PHC01"),
+    ("Blue Shield of California", Payer.PayerType.OHC, "94036"),
 )
 DX_CODES: dict[str, tuple[str, ...]] = {
     PT.MH: ("F32.9", "F33.1", "F41.1", "F43.10", "F20.9", "F31.9", "F43.12", "F25.0", "F32.1", "F43.23"),
@@ -348,6 +376,7 @@ PLANTED_RULES = (
     "PREREQUISITE_NOT_MET",
     "DUPLICATE_SERVICE",
     "TIMELY_FILING_LIMIT",
+    "BILLED_AMOUNT_INVALID",
 )
 
 # DOMAIN.md: a non-billable procedure is checked only by these rules.
@@ -426,6 +455,11 @@ def _add_months(day: dt.date, months: int) -> dt.date:
     """The same day `months` later (or earlier), clamped to the end of a shorter month."""
     first = _month_start(day, -months)
     return min(first + dt.timedelta(days=day.day - 1), _month_end(first))
+
+
+def with_check_digit(first_nine: str) -> str:
+    """A valid NPI from nine digits (claims need the check digit)."""
+    return first_nine + npi_check_digit(first_nine)
 
 
 def units_for(unit: str, start: dt.datetime, minutes: int) -> Decimal:
@@ -596,7 +630,15 @@ class _County:
     def build_reference_data(self) -> None:
         rng = self.rng
         for index, (name, prefix, city, zip_code, types) in enumerate(AGENCIES):
-            agency = Agency(name=name, address_city=city, address_state="CA", address_zip=zip_code)
+            agency = Agency(
+                name=name,
+                address_street=f"{100 + 50 * index} Harbor Drive",
+                address_city=city,
+                address_state="CA",
+                address_zip=zip_code,
+                npi=with_check_digit(f"1{700000000 + index:08d}"[:9]),
+                tax_id=f"33-{1000000 + index:07d}",
+            )
             self.agencies.append(agency)
             for program_type in types:
                 suffix, title = PROGRAM_NAMES[program_type]
@@ -620,12 +662,14 @@ class _County:
                         last_name=rng.choice(LAST_NAMES),
                         credential=credential,
                         credential_expires=expires,
-                        npi=f"1{rng.randint(100000000, 999999999)}" if credential != Cred.OTHER else "",
+                        npi=with_check_digit(f"1{rng.randint(100000000, 999999999)}"[:9])
+                        if credential != Cred.OTHER
+                        else "",
                     )
                 )
             self.staff.append(team)
         self.locations = [Location(name=name, place_of_service=pos) for name, pos in LOCATIONS]
-        self.payers = {kind: Payer(name=name, payer_type=kind) for name, kind in PAYERS}
+        self.payers = {kind: Payer(name=name, payer_type=kind, payer_id=payer_id) for name, kind, payer_id in PAYERS}
         for spec in PROCEDURES:
             self.procedures[spec.key] = Procedure(
                 code=spec.code,
@@ -636,6 +680,7 @@ class _County:
                 requires_authorization=spec.requires_authorization,
                 allowed_credentials=list(spec.credentials),
                 unit=spec.unit,
+                transition_days=spec.transition_days,
             )
             if spec.amount is None:
                 continue
@@ -653,7 +698,14 @@ class _County:
                     Rate(procedure=self.procedures[spec.key], start_date=self.fy_start, amount=spec.amount)
                 )
             else:
-                self.rates.append(Rate(procedure=self.procedures[spec.key], start_date=long_ago, amount=spec.amount))
+                self.rates.append(
+                    Rate(
+                        procedure=self.procedures[spec.key],
+                        start_date=long_ago,
+                        amount=spec.amount,
+                        is_maximum=spec.maximum,
+                    )
+                )
         p = self.procedures
         L = ProcedureLimit.Period
         self.limits = [
@@ -732,6 +784,10 @@ class _County:
             first = max(ep.obj.enrolled_date or enrolled, self.window_start)
             last = self.yesterday if ep.obj.discharged_date is None else ep.obj.discharged_date
             self.services_for(cp, ep, first, last)
+        if discharge is not None and cp.primary().program_type == PT.SUD:
+            # Transition care: a warm hand-off to the next level of care after discharge (30 days).
+            handoff = self.weekday_on_or_after(discharge + dt.timedelta(days=rng.randint(3, 25)))
+            self.add_service(cp, cp.primary(), "CARE_COORD", handoff, minutes=30)
 
     def enroll(self, cp: _ClientPlan, program_type: str, enrolled_on: dt.date) -> None:
         program = self.programs[(cp.agency, program_type)]
@@ -875,7 +931,10 @@ class _County:
             return
         months = self.months(first, last)
         if ep.program_type == PT.ECM:
+            # The plan's TARs (seeds: enrollment 1, presumptive for a new client; case management 999).
+            self.authorize(cp, "ECM_CM", _month_start(first), _month_end(last), 999)
             if is_new:
+                self.authorize(cp, "ECM_ENROLL", first, _month_end(last), 1, tar_number="", presumptive=True)
                 self.add_service(cp, ep, "ECM_ENROLL", self.weekday_on_or_after(first), minutes=60)
             for month_first, month_last in months:
                 day = self.weekday_on_or_after(self.random_day(month_first, month_last))
@@ -900,10 +959,11 @@ class _County:
                 if nav_months >= 3 and not deposit_done and rng.random() < 0.25:
                     deposit_day = self.weekday_on_or_after(day + dt.timedelta(days=1))
                     if deposit_day <= month_last:
-                        self.add_service(cp, ep, "HOUSING_DEP", deposit_day, minutes=30)
+                        self.add_deposit(cp, ep, deposit_day)
                         deposit_done = True
         elif cp.subtype == "housed":
             self.authorize(cp, "TENANCY", auth_first, auth_last, 6)
+            self.authorize(cp, "FIN_MGMT", auth_first, auth_last, 12)
             for month_first, month_last in months:
                 day = self.weekday_on_or_after(self.random_day(month_first, month_last))
                 if day <= month_last:
@@ -929,6 +989,29 @@ class _County:
                 day += dt.timedelta(days=14)
         for day in self.visit_days(first, last, (20, 40)):
             self.add_service(cp, ep, "NONBILL", day, minutes=rng.randint(5, 20))
+
+    def add_deposit(
+        self, cp: _ClientPlan, ep: _EnrollmentPlan, day: dt.date, amount: Decimal | None = None
+    ) -> _ServicePlan | None:
+        """A housing deposit under its own TAR (quantity 1, two months from the day), billed at the
+        amount paid (the rate is a maximum)."""
+        self.authorize(cp, "HOUSING_DEP", day, _add_months(day, 2), 1)
+        sp = self.add_service(cp, ep, "HOUSING_DEP", day, minutes=30)
+        if sp:
+            sp.obj.billed_amount = amount or Decimal(self.rng.randrange(1200, 4800, 25))
+        return sp
+
+    def billed_payer(self, cp: _ClientPlan, sp: _ServicePlan) -> Payer | None:
+        """The billed coverage's payer (DOMAIN.md): in effect on the DOS, MCP only for ECM and CS."""
+        mcp_only = sp.obj.program.program_type in (PT.ECM, PT.CS)
+        plans = [
+            c
+            for c in cp.coverages
+            if c.start_date <= sp.dos
+            and (c.end_date is None or c.end_date >= sp.dos)
+            and (not mcp_only or c.payer.payer_type == Payer.PayerType.MCP)
+        ]
+        return min(plans, key=lambda c: c.priority).payer if plans else None
 
     # -- planted problems -------------------------------------------------------------------------
 
@@ -1050,6 +1133,10 @@ class _County:
                 sp for sp in cp.services if not (sp.other_status == "scheduled" and sp.obj.program is ep.obj.program)
             ]
             self.mark(cp, "NOT_ENROLLED_ON_DOS", program_type=ep.program_type, after=day)
+            for sp in cp.services:
+                # Care coordination within its transition days of the discharge still bills.
+                if sp.dos <= day + dt.timedelta(days=sp.spec.transition_days):
+                    sp.planted.discard("NOT_ENROLLED_ON_DOS")
         for cp in self.pick_clients(self.n(10), "NO_COVERAGE", lambda cp: active(cp) and medi_cal_only(cp)):
             day = cutoff(15, 40)
             for coverage in cp.coverages:
@@ -1165,6 +1252,7 @@ class _County:
                 engagement.planted.add("NO_MATCHING_RATE")
         self.plant_frequency()
         self.plant_daily_maximum(mh_sud)
+        self.plant_billed_amount()
         self.plant_prerequisite()
         repeatable = {"PSYTX45", "PSYTX60", "TCM", "SUD_COUNSEL", "CARE_COORD"}
         for cp, sp in self.pick_services(self.n(55), lambda cp, sp: sp.spec.key in repeatable):
@@ -1193,7 +1281,9 @@ class _County:
             if cp.defect:
                 continue
             for sp in cp.services:
-                if self.past(sp) and not sp.planted and sp.spec.key in ("ECM_CM", "FIN_MGMT", "ECM_ENROLL"):
+                # Not ECM enrollment (TAR quantity 1) nor financial management (12 for twice a month
+                # over six months): an extra would use up the TAR too, a second reason.
+                if self.past(sp) and not sp.planted and sp.spec.key == "ECM_CM":
                     options.append((cp, sp))
         for cp, sp in rng.sample(options, k=min(self.n(60), len(options))):
             ep = next(e for e in cp.enrollments if e.obj.program is sp.obj.program)
@@ -1215,6 +1305,37 @@ class _County:
             extra = self.add_service(cp, ep, sp.spec.key, day, minutes=rng.randint(30, 60), hour=17)
             if extra:
                 extra.planted.add("FREQUENCY_LIMIT_EXCEEDED")
+
+    def plant_billed_amount(self) -> None:
+        """Housing deposits after two months of navigation whose billed amount is blank or above the
+        5,000.00 maximum (BILLED_AMOUNT_INVALID)."""
+
+        def ready(cp: _ClientPlan) -> bool:
+            months = {_month_start(sp.dos) for sp in cp.services if sp.spec.key == "HOUSING_NAV" and self.past(sp)}
+            return (
+                cp.subtype == "homeless"
+                and cp.primary().obj.status == Enrollment.Status.ENROLLED
+                and len(months) >= 2
+                and not any(sp.spec.key == "HOUSING_DEP" for sp in cp.services)
+            )
+
+        for number, cp in enumerate(self.pick_clients(self.n(8), "BILLED_AMOUNT_INVALID", ready)):
+            # The day after the navigation visit of the second month: two months of it came first.
+            navigation = sorted(sp.dos for sp in cp.services if sp.spec.key == "HOUSING_NAV" and self.past(sp))
+            second_month = sorted({_month_start(day) for day in navigation})[1]
+            second_visit = min(day for day in navigation if _month_start(day) == second_month)
+            day = self.weekday_on_or_after(second_visit + dt.timedelta(days=1))
+            if day > self.yesterday:
+                continue
+            sp = self.add_deposit(cp, cp.primary(), day, Decimal("5250.00") if number % 2 else None)
+            if sp:
+                if number % 2 == 0:
+                    sp.obj.billed_amount = None
+                sp.planted.add("BILLED_AMOUNT_INVALID")
+        # And a few deposits already on file, typed above the maximum.
+        for _cp, sp in self.pick_services(self.n(3), lambda cp, sp: sp.spec.key == "HOUSING_DEP"):
+            sp.obj.billed_amount = Decimal("5000.01") + Decimal(self.rng.randrange(0, 50000)) / 100
+            sp.planted.add("BILLED_AMOUNT_INVALID")
 
     def plant_prerequisite(self) -> None:
         """Housing deposits before two months of housing navigation: for housed clients, who had
@@ -1240,7 +1361,7 @@ class _County:
             else:
                 first = max(ep.obj.enrolled_date or cp.enrolled, self.window_start)
                 day = self.weekday_on_or_after(self.random_day(first, self.today - dt.timedelta(days=4)))
-            sp = self.add_service(cp, ep, "HOUSING_DEP", day, minutes=30)
+            sp = self.add_deposit(cp, ep, day)
             if sp:
                 sp.planted.add("PREREQUISITE_NOT_MET")
 
@@ -1310,7 +1431,10 @@ class _County:
                     obj.status = Service.Status.COMPLETE
                     obj.units = units_for(sp.spec.unit, obj.start, obj.duration_minutes)
                     obj.rate = self.rate_amount(sp.spec, sp.dos) if sp.spec.billable else Decimal("0.00")
+                    if sp.spec.maximum and obj.billed_amount is not None:  # the billed amount, one unit
+                        obj.units, obj.rate = Decimal(1), obj.billed_amount
                     obj.charge = (obj.units * obj.rate).quantize(Decimal("0.01"))
+                    obj.billed_payer = self.billed_payer(cp, sp) if sp.spec.billable else None
                     obj.last_validated_at = self.at(sp.dos + dt.timedelta(days=1), 1, 5)
                     obj.claimed = sp.dos < self.claim_before and rng.random() < 0.85
 

@@ -43,11 +43,14 @@ _TARGETS: dict[str, tuple[str, str]] = {
     "PREREQUISITE_NOT_MET": ("client#services", "Compare with the client's services"),
     "DUPLICATE_SERVICE": ("service-mark-error", "Put the duplicate in Error"),
     "TIMELY_FILING_LIMIT": ("service-correct", "Enter the delay reason code"),
+    "BILLED_AMOUNT_INVALID": ("service-correct", "Correct the billed amount"),
+    # The rate follows the billed plan: the coverage first, then the rates (the note below).
+    "NO_MATCHING_RATE": ("client#coverage", "Check the client's coverage first"),
 }
 # Fixed in reference data kept by county billing (the admin), not on the client or the service.
 REFERENCE_DATA_CODES = {
     "CREDENTIAL_EXPIRED": "Ask county billing to update the clinician's credential.",
-    "NO_MATCHING_RATE": "Ask county billing to add a rate for this procedure.",
+    "NO_MATCHING_RATE": "If the coverage is right, ask county billing to add a rate for this procedure.",
 }
 
 

@@ -11,6 +11,7 @@ from django.conf import settings
 
 from accounts.models import User
 from clients.models import Agency, Client, Enrollment, Location, Program, Staff
+from clients.validators import npi_check_digit
 from coverage.models import Coverage, Payer
 from diagnosis.models import DiagnosisCode, DiagnosisDocument
 from services.models import Authorization, Procedure, ProcedureLimit, Rate, Service
@@ -79,7 +80,7 @@ class StaffFactory(factory.django.DjangoModelFactory):
     last_name = "Clinician"
     credential = Staff.Credential.LPHA
     credential_expires = None
-    npi = factory.Sequence(lambda n: f"{1000000000 + n}")
+    npi = factory.Sequence(lambda n: f"{100000000 + n}" + npi_check_digit(f"{100000000 + n}"))
 
 
 class LocationFactory(factory.django.DjangoModelFactory):

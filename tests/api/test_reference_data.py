@@ -31,7 +31,7 @@ def new_payload(route: str) -> dict[str, Any]:
             "last_name": "Park",
             "credential": "SUD_CERTIFIED",
             "credential_expires": "2027-01-31",
-            "npi": "1234567890",
+            "npi": "1234567893",
         }
     if route == "locations":
         return {"name": "Main office", "place_of_service": "11"}

@@ -59,6 +59,18 @@ RECORD_FIELDS = {
     "services": "id client program procedure clinician location start duration_minutes status mode_of_delivery "
     "note_signed do_not_complete delay_reason_code units rate charge claimed failure_reasons last_validated_at",
 }
+# API.md "Additions (v1.1)": the fields of issue 11 (`check` and the claim fields come with their issues).
+ADDED_FIELDS = {
+    "agencies": "npi tax_id address_street",
+    "programs": "procedures",
+    "payers": "payer_id timely_filing_months",
+    "procedures": "transition_days",
+    "rates": "is_maximum",
+    "authorizations": "presumptive",
+    "clients": "external_id",
+    "services": "external_id billed_amount billed_payer",
+}
+RECORD_FIELDS = {route: f"{names} {ADDED_FIELDS.get(route, '')}".strip() for route, names in RECORD_FIELDS.items()}
 API_MD_ROUTES = [
     ("post", "/api/auth/token/"),
     *[(method, f"/api/{route}/") for route in RECORD_FIELDS for method in ("get", "post")],

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+from decimal import Decimal
 
 import pytest
 import time_machine
@@ -18,7 +19,7 @@ from nightly.catalogue import CATALOGUE
 from nightly.engine import run_validation
 from nightly.models import NightlyRun
 from services.demo import DEMO_PASSWORD, PLANTED_RULES, DemoSummary, load_demo
-from services.models import Authorization, Procedure, Service
+from services.models import Authorization, Procedure, Rate, Service
 
 pytestmark = pytest.mark.django_db
 
@@ -158,3 +159,36 @@ def test_command_refuses_a_county_too_small_to_hold_every_problem() -> None:
     with pytest.raises(CommandError, match="at least 10"):
         call_command("load_demo", "--clients", "3")
     assert not Client.objects.exists()
+
+
+def test_demo_reference_data_follows_the_seeds_table(county: DemoSummary) -> None:
+    """Issue 11: every ECM and Community Supports code needs a TAR, the deposit rate is a maximum,
+    care coordination has 30 transition days; the demo shows a presumptive TAR and a warm hand-off."""
+    calaim = {"G9012", "G9012-U2", "H0043-U6", "H0044-U2", "H0044-U3", "T2040-U6", "T2033-U6", "T2041-U6"}
+    procedures = {p.display_code: p for p in Procedure.objects.all()}
+    assert all(procedures[code].requires_authorization for code in calaim)
+    assert list(
+        Rate.objects.filter(procedure__code="H0044", procedure__modifier="U2").values_list("is_maximum", "amount")
+    ) == [(True, Decimal("5000.00"))]
+    assert procedures["H0006"].transition_days == 30
+    assert Authorization.objects.filter(presumptive=True, tar_number="", status="approved").exists()
+    assert all(p.payer_id for p in Payer.objects.all())
+    with time_machine.travel(dt.datetime(2026, 11, 18, 23, 0, tzinfo=dt.UTC), tick=False):
+        run_validation(as_of=TODAY)
+    deposits = Service.objects.filter(procedure__code="H0044", procedure__modifier="U2", status="complete")
+    assert deposits.exists()
+    assert all(d.charge == d.billed_amount and d.units == 1 for d in deposits)
+    # A care coordination service after its enrollment's discharge (transition care) completes.
+    handoffs = [
+        s
+        for s in Service.objects.filter(procedure__code="H0006", status="complete").select_related("client")
+        if s.client.enrollments.filter(
+            program=s.program,
+            discharged_date__lt=s.date_of_service,
+            discharged_date__gte=s.date_of_service - dt.timedelta(days=30),
+        ).exists()
+    ]
+    assert handoffs
+    ecm = Service.objects.filter(program__program_type="ECM", status="complete", procedure__billable=True)
+    assert ecm.exists()
+    assert set(ecm.values_list("billed_payer__payer_type", flat=True)) == {"MCP"}

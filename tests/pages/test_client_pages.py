@@ -156,7 +156,6 @@ def test_client_record_query_count_does_not_grow_with_its_rows(
         ),
         ("HOMELESS", "San Diego", "CA", "92101", True, None),
         ("HOMELESS", "Chula Vista", "CA", "91910", True, None),  # any valid values pass
-        ("HOMELESS", "San Diego", "CA", "9210", True, "Zip must have 5 or 9 digits."),
     ],
 )
 def test_address_check_follows_the_address_incomplete_rule(agency, street, city, state, zip_code, billing, problem):
@@ -167,6 +166,17 @@ def test_address_check_follows_the_address_incomplete_rule(agency, street, city,
     check = check_address(client, agency)
 
     assert check.problems == ([problem] if problem else [])
+
+
+def test_homeless_with_a_bad_zip_fails_and_is_pointed_to_the_agencys_address(agency):
+    client = factories.ClientFactory.build(
+        address_street="HOMELESS", address_city="San Diego", address_state="CA", address_zip="9210"
+    )
+
+    assert check_address(client, agency).problems == [
+        "Zip must have 5 or 9 digits.",
+        "For a HOMELESS client enter the agency's city, state and zip (San Diego, CA 92101).",
+    ]
 
 
 def test_homeless_client_still_needs_city_state_and_zip_and_is_told_the_agencys(provider_client, enrolled_client):
@@ -531,3 +541,47 @@ def test_county_billing_may_create_a_client_without_a_program(county_client, pro
     client = Client.objects.get(last_name="Reyes")
     assert response.status_code == 302
     assert not client.enrollments.exists()
+
+
+# --- issue 11: CIN shape and presumptive authorizations on the forms ------------------------------
+
+
+def test_a_cin_that_is_not_8_digits_and_a_letter_is_an_error_on_the_insured_id(provider_client, enrolled_client):
+    payer = factories.PayerFactory(name="Medi-Cal")
+
+    response = provider_client.post(
+        reverse("client-coverage-add", kwargs={"pk": enrolled_client.pk}),
+        {"payer": payer.pk, "priority": 1, "start_date": "2026-01-01", "insured_id": "9123456"},
+    )
+
+    assert response.status_code == 200
+    assert response.context["form"].errors["insured_id"] == [
+        "A Medi-Cal CIN is 8 digits and a letter (e.g. 91234567A)."
+    ]
+    assert not Coverage.objects.filter(client=enrolled_client).exists()
+
+
+def test_a_presumptive_authorization_is_added_without_a_tar_number(provider_client, enrolled_client):
+    payer = factories.PayerFactory(name="Partnership", payer_type="MCP")
+    procedure = factories.ProcedureFactory(code="G9012", name="ECM enrollment")
+    body = {
+        "payer": payer.pk,
+        "procedure": procedure.pk,
+        "tar_number": "",
+        "start_date": "2026-01-01",
+        "end_date": "2026-06-30",
+        "quantity": 1,
+        "status": "approved",
+    }
+    url = reverse("client-authorization-add", kwargs={"pk": enrolled_client.pk})
+
+    refused = provider_client.post(url, body)
+    provider_client.post(url, {**body, "presumptive": "on"})
+
+    assert refused.context["form"].errors["tar_number"]
+    authorization = Authorization.objects.get(client=enrolled_client)
+    assert (authorization.presumptive, authorization.tar_number) == (True, "")
+    assert (
+        "presumptive"
+        in provider_client.get(reverse("client-detail", kwargs={"pk": enrolled_client.pk})).content.decode()
+    )

@@ -143,7 +143,12 @@ def test_a_claimed_service_is_locked_for_correction(provider_client, service):
     [
         ({"duration_minutes": 0}, "duration_minutes", "Ensure this value is greater than or equal to 1."),
         ({"start": "2027-01-05T10:00"}, "start", "A service whose start lies in the future can only be Scheduled."),
-        ({"delay_reason_code": "!!"}, "delay_reason_code", "A delay reason code is 1 or 2 letters or digits."),
+        (
+            {"delay_reason_code": "13"},
+            "delay_reason_code",
+            "Select a valid choice. 13 is not one of the available choices.",
+        ),
+        ({"billed_amount": "-5"}, "billed_amount", "Ensure this value is greater than or equal to 0."),
     ],
 )
 def test_correction_errors_show_on_the_field(provider_client, service, changes, field, message):
@@ -281,4 +286,72 @@ def test_override_of_a_reason_is_offered_to_county_billing_only(provider_client,
     body = browser.get(reverse("service-detail", kwargs={"pk": service.pk})).content.decode()
 
     assert (f"/nightly/overrides/add/?service={service.pk}&amp;code=NO_MATCHING_RATE" in body) is offered
-    assert "Ask county billing to add a rate for this procedure." in body
+    assert "ask county billing to add a rate for this procedure." in body
+    # The rate follows the billed plan: the fix link opens the client's coverage first.
+    assert reverse("client-detail", kwargs={"pk": service.client_id}) + "#coverage" in body
+    assert "Check the client&#x27;s coverage first" in body
+
+
+# --- issue 11: the delay reason list, the billed amount, the program's procedures ----------------
+
+
+def test_the_delay_reason_is_chosen_from_the_x12_list_with_its_meaning(provider_client, service):
+    page = provider_client.get(reverse("service-correct", kwargs={"pk": service.pk}))
+    choices = dict(page.context["form"].fields["delay_reason_code"].choices)
+    assert list(choices) == ["", "1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11", "15"]
+    assert choices["15"] == "15 Natural disaster"
+    assert '<select name="delay_reason_code"' in page.content.decode()
+
+    response = provider_client.post(
+        reverse("service-correct", kwargs={"pk": service.pk}), _correction(service, delay_reason_code="3")
+    )
+    service.refresh_from_db()
+    assert response.status_code == 302
+    assert service.delay_reason_code == "3"
+    assert (
+        "3 Authorization delays"
+        in provider_client.get(reverse("service-detail", kwargs={"pk": service.pk})).content.decode()
+    )
+
+
+def test_the_billed_amount_is_corrected_on_the_form(provider_client, service):
+    provider_client.post(
+        reverse("service-correct", kwargs={"pk": service.pk}), _correction(service, billed_amount="4200.00")
+    )
+    service.refresh_from_db()
+    assert service.billed_amount == Decimal("4200.00")
+
+
+def test_forms_offer_only_the_procedures_the_program_offers(provider_client, enrolled_client, program, service):
+    offered, other = factories.ProcedureFactory(), factories.ProcedureFactory()
+    program.procedures.add(offered)
+
+    add_page = provider_client.get(reverse("service-add") + f"?client={enrolled_client.pk}")
+    correct_page = provider_client.get(reverse("service-correct", kwargs={"pk": service.pk}))
+
+    for page in (add_page, correct_page):
+        assert list(page.context["form"].fields["procedure"].queryset) == [offered]
+    response = provider_client.post(
+        reverse("service-add") + f"?client={enrolled_client.pk}",
+        _new_service(program, factories.StaffFactory(agency=program.agency), factories.LocationFactory(), other),
+    )
+    assert "procedure" in response.context["form"].errors
+    assert Service.objects.filter(client=enrolled_client).count() == 1
+
+
+def test_a_procedure_another_program_offers_is_an_error_on_the_procedure_field(
+    provider_client, enrolled_client, program
+):
+    second = factories.ProgramFactory(agency=program.agency, code="HBH-SUD")
+    factories.EnrollmentFactory(client=enrolled_client, program=second)
+    mh_only, sud_only = factories.ProcedureFactory(), factories.ProcedureFactory()
+    program.procedures.add(mh_only)
+    second.procedures.add(sud_only)
+
+    response = provider_client.post(
+        reverse("service-add") + f"?client={enrolled_client.pk}",
+        _new_service(program, factories.StaffFactory(agency=program.agency), factories.LocationFactory(), sud_only),
+    )
+
+    assert response.context["form"].errors["procedure"] == ["The program of the service does not offer this procedure."]
+    assert not Service.objects.filter(client=enrolled_client).exists()
