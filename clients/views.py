@@ -41,6 +41,10 @@ from clients.models import Client, Enrollment
 from clients.selectors import possible_duplicate_clients, programs_for_user
 from coverage import actions as coverage_actions
 from diagnosis import actions as diagnosis_actions
+
+# Tonight's verdict is the engine's (a layer above clients): the client record composes both and
+# moves to the pages layer with the layers work.
+from nightly.verdict import check_client
 from services import actions as service_actions
 
 CLIENTS_PER_PAGE = 50
@@ -155,6 +159,11 @@ def client_detail(request: HttpRequest, pk: int) -> HttpResponse:
     client_record = record.client_record(request.user, pk)  # type: ignore[arg-type]
     record_access(user=request.user, action=AccessLog.Action.VIEW_CLIENT, target=f"client:{pk}")  # type: ignore[arg-type]
     client = client_record.client
+    # Tonight's verdict of the client's services, now (one engine call): every save of the record,
+    # coverage, diagnoses, authorizations or a service comes back here and shows its effect.
+    verdicts = check_client(client_id=client.pk, as_of=timezone.localdate())
+    for service in client_record.services:
+        service.verdict = verdicts.get(service.pk)  # type: ignore[attr-defined]
     return render(
         request,
         "clients/client_detail.html",

@@ -133,8 +133,6 @@ class ServiceOverrideViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
 
 # --- tonight's verdict ----------------------------------------------------------------------------
 
-MAX_CHECK_SERVICES = 1000
-
 
 class CheckReasonSerializer(serializers.Serializer):
     code = serializers.CharField()
@@ -158,10 +156,14 @@ class ChecksResponseSerializer(serializers.Serializer):
     results = CheckResultSerializer(many=True)
 
 
+# Ids are bigint: a larger number is a 400 naming the field, never a database error.
+MAX_ID = 2**63 - 1
+
+
 class CheckInputSerializer(serializers.Serializer):
-    client = serializers.IntegerField(required=False, min_value=1)
+    client = serializers.IntegerField(required=False, min_value=1, max_value=MAX_ID)
     services = serializers.ListField(
-        child=serializers.IntegerField(min_value=1), required=False, max_length=MAX_CHECK_SERVICES
+        child=serializers.IntegerField(min_value=1, max_value=MAX_ID), required=False, max_length=verdict.MAX_SERVICES
     )
     as_of = serializers.DateField(required=False)
 

@@ -590,3 +590,32 @@ def compare() -> tuple[int, int]:
         )
         completions = cursor.fetchone()[0]
     return failures, completions
+
+
+# The write floor (DESIGN.md): the engine's own outcomes, known in advance (saved by
+# `save_engine_results`), written to the same tables in the same statements' shape, in one
+# transaction under the same audit triggers and context: what a run would cost if deciding were free.
+WRITE_FLOOR_SQL = (
+    """UPDATE services_service s SET status = 'complete', units = e.units, rate = e.rate, charge = e.charge,
+              last_validated_at = %(now)s, updated_at = %(now)s
+       FROM bench_engine_completion e WHERE s.id = e.id""",
+    """UPDATE services_service s SET last_validated_at = %(now)s
+       FROM (SELECT service_id FROM bench_engine_failure EXCEPT SELECT id FROM bench_engine_completion) f
+       WHERE s.id = f.service_id""",
+    """DELETE FROM nightly_servicefailure sf USING bench_engine_failure e WHERE sf.service_id = e.service_id""",
+    """INSERT INTO nightly_servicefailure (service_id, rule_id, run_id)
+       SELECT service_id, rule_id, %(run_id)s FROM bench_engine_failure""",
+    """INSERT INTO nightly_failurehistory (service_id, rule_id, run_id)
+       SELECT service_id, rule_id, %(run_id)s FROM bench_engine_failure""",
+)
+
+
+def run_write_floor(run_id: int, now: dt.datetime) -> int:
+    """Write the saved outcomes; returns the number of services written (completed + stamped)."""
+    written = 0
+    with transaction.atomic(), acting_as(None, nightly_run=run_id), connection.cursor() as cursor:
+        for index, statement in enumerate(WRITE_FLOOR_SQL):
+            cursor.execute(statement, {"now": now, "run_id": run_id})
+            if index < 2:
+                written += cursor.rowcount
+    return written

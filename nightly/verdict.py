@@ -36,16 +36,21 @@ from django.db import connection, transaction
 from nightly.engine import active_rules, find_failures
 from nightly.rules import load_all
 
+# The most services one check may name (the API's and the pages' bound).
+MAX_SERVICES = 1000
+
+# One row per candidate: joined and grouped (not a subquery per candidate: nightly_fail has no index).
 VERDICT_SQL = """
 SELECT c.id,
-       NOT EXISTS (SELECT 1 FROM nightly_fail f WHERE f.service_id = c.id AND f.blocking) AS completes,
+       NOT coalesce(bool_or(f.blocking), false) AS completes,
        c.units::numeric(8, 2), coalesce(c.rate, 0)::numeric(10, 2),
        (c.units * coalesce(c.rate, 0))::numeric(12, 2),
-       coalesce((SELECT json_agg(json_build_array(r.code, r.message, r.resolution_hint)
-                                 ORDER BY r.position, r.code)
-                 FROM nightly_fail f JOIN nightly_rule r ON r.id = f.rule_id
-                 WHERE f.service_id = c.id), '[]'::json)
+       coalesce(json_agg(json_build_array(r.code, r.message, r.resolution_hint) ORDER BY r.position, r.code)
+                FILTER (WHERE r.id IS NOT NULL), '[]'::json)
 FROM nightly_cand c
+LEFT JOIN nightly_fail f ON f.service_id = c.id
+LEFT JOIN nightly_rule r ON r.id = f.rule_id
+GROUP BY c.id, c.units, c.rate
 ORDER BY c.id
 """
 

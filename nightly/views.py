@@ -1,5 +1,5 @@
 """The Nightly runs page: history with counts by rule and durations, starting a run and watching it,
-and overriding one failure reason on one service (county billing).
+overriding one failure reason on one service (county billing), and "Check now" (tonight's verdict).
 
 Runs and overrides are written by `nightly.actions`; this module only reads runs and calls them.
 """
@@ -14,10 +14,14 @@ from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, Validatio
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.defaultfilters import pluralize
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from accounts.scope import scope_queryset
-from nightly import actions
+from clients.selectors import clients_for_user
+from nightly import actions, verdict
 from nightly.forms import OverrideForm, StartRunForm
 from nightly.models import NightlyRun, Rule
 from reports.links import service_url
@@ -134,3 +138,33 @@ def override_add(request: HttpRequest) -> HttpResponse:
         {"form": form, "service": service, "current": current, "service_url": service_url(service.pk)},
         status=400 if request.method == "POST" else 200,
     )
+
+
+@login_required
+@require_POST
+def check_now(request: HttpRequest) -> HttpResponse:
+    """ "Check now" on a client record or the queue: tonight's verdict for a client's Show services (or
+    the listed ones, in scope), summed up in a message, then back to the page, which shows each verdict."""
+    today = timezone.localdate()
+
+    def as_id(text: str) -> int:  # anything but a bigint-sized id matches nothing
+        return int(text) if text.isdigit() and len(text) < 19 else 0
+
+    client_id = request.POST.get("client", "")
+    if client_id:
+        client = get_object_or_404(clients_for_user(request.user), pk=as_id(client_id))
+        verdicts = verdict.check_client(client_id=client.pk, as_of=today)
+    else:
+        wanted = [as_id(pk) for pk in request.POST.getlist("services")][: verdict.MAX_SERVICES]
+        visible = scope_queryset(Service.objects.filter(pk__in=wanted), request.user).values_list("pk", flat=True)
+        verdicts = verdict.check_services(service_ids=list(visible), as_of=today)
+    completing = sum(1 for found in verdicts.values() if found.would_complete)
+    messages.info(
+        request,
+        f"Checked {len(verdicts)} service{pluralize(len(verdicts))} now: {completing} complete tonight, "
+        f"{len(verdicts) - completing} still fail.",
+    )
+    target = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        target = "/"
+    return redirect(target)

@@ -19,11 +19,13 @@ from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import urlencode
 from django_filters import FilterSet
 
 from accounts.access_log import record_access
 from accounts.models import AccessLog
+from nightly.verdict import check_services
 from reports import exports, queries
 from reports.charts import trend_chart
 from reports.filters import DiagnosisErrorFilter, EnrollmentFilter, ServiceErrorFilter, ServiceFilter
@@ -112,6 +114,13 @@ def home(request: HttpRequest) -> HttpResponse:
     trend = queries.failing_trend(request.user)
     run = trend[-1].run if trend else None
     latest = queries.last_run()
+    items = queries.oldest_failing(request.user, rules=rules)
+    # The queue's rows (not its counts) carry tonight's verdict, one engine call for them all, so an
+    # item fixed since the run shows "fixed, completes tonight" instead of looking untouched.
+    verdicts = check_services(service_ids=[item.service.pk for item in items], as_of=timezone.localdate())
+    oldest = [
+        {"item": item, "url": service_url(item.service.pk), "verdict": verdicts.get(item.service.pk)} for item in items
+    ]
     record_access(
         user=request.user,  # type: ignore[arg-type]
         action=AccessLog.Action.VIEW_REPORT,
@@ -130,10 +139,8 @@ def home(request: HttpRequest) -> HttpResponse:
             ],
             "by_program": [{**row, "link": _list_link(program=row["program"])} for row in counts.by_program],
             "by_month": [{**row, "link": _month_link(row["month"])} for row in counts.by_month],
-            "oldest": [
-                {"item": item, "url": service_url(item.service.pk)}
-                for item in queries.oldest_failing(request.user, rules=rules)
-            ],
+            "oldest": oldest,
+            "oldest_ids": [item.service.pk for item in items],
             "queue_link": f"{reverse('report-service-errors')}",
             "last_run": latest,
             "last_finished_run": run,

@@ -247,11 +247,18 @@ class Service(models.Model):
     # Statuses that count towards limits, authorizations and duplicates.
     COUNTED_STATUSES: ClassVar[tuple[str, ...]] = (Status.SHOW, Status.COMPLETE)
 
-    client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="services")
-    program = models.ForeignKey(Program, on_delete=models.PROTECT, related_name="services")
+    # Every index is rewritten by each completion of the nightly run (the status moves out of the
+    # partial indexes' predicate, so no completion is a HOT update): each one below names the query
+    # that needs it. The client and program foreign keys have no index of their own: the composite
+    # indexes that start with them (Meta.indexes) serve every lookup by client or by program.
+    client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="services", db_index=False)
+    program = models.ForeignKey(Program, on_delete=models.PROTECT, related_name="services", db_index=False)
+    # The Services list and the error report filtered by procedure (their count and page).
     procedure = models.ForeignKey(Procedure, on_delete=models.PROTECT, related_name="services")
+    # The Services list and the error report filtered by clinician (their count and page).
     clinician = models.ForeignKey(Staff, on_delete=models.PROTECT, related_name="services")
-    location = models.ForeignKey(Location, on_delete=models.PROTECT, related_name="services")
+    # No query filters services by location; deleting a location (rare, PROTECTed) may scan.
+    location = models.ForeignKey(Location, on_delete=models.PROTECT, related_name="services", db_index=False)
     start = models.DateTimeField()
     # The date of service: the start's calendar date in the county's time zone. Computed by
     # PostgreSQL so that bulk writes can never disagree with it.
@@ -308,9 +315,12 @@ class Service(models.Model):
                 fields=["client", "date_of_service"], condition=Q(status="show"), name="service_show_client_idx"
             ),
             models.Index(fields=["date_of_service", "id"], condition=Q(status="show"), name="service_show_dos_idx"),
-            # Oldest-first counting for frequency limits, authorizations, daily maximums, prerequisites.
+            # Oldest-first counting for frequency limits, authorizations, daily maximums, prerequisites
+            # and duplicates (nightly.rules), the Services list filtered by client, a client record's
+            # services, and any lookup by client (it replaces the single-column client_id index).
             models.Index(fields=["client", "procedure", "date_of_service"], name="service_client_proc_dos_idx"),
-            # The Services list filtered by program and date range.
+            # The Services list filtered by program and date range (reports.queries.service_list), and any
+            # lookup by program (it replaces the single-column program_id index).
             models.Index(fields=["program", "date_of_service"], name="service_program_dos_idx"),
             # Services Needing Attention and the COSD error report count failing services by program and
             # month of service with an index-only scan (reports.queries.attention_counts), and a

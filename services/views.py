@@ -14,10 +14,15 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
 
 from clients import record
 from clients.forms import add_action_errors, posted_data
 from clients.selectors import programs_for_user, staff_for_user
+
+# Tonight's verdict is the engine's (a layer above services): this page composes both and moves to
+# the pages layer with the layers work.
+from nightly.verdict import check_services
 from services import actions
 from services.forms import MarkErrorForm, ServiceCorrectionForm, ServiceForm
 from services.history import service_history
@@ -59,13 +64,19 @@ def service_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "note": reference_data_note(failure.rule.code),
         }
         for failure in service.failures.all()
+        # Last night's reasons no longer apply once the service left Show for Error, Cancel...
+        if service.status in (Service.Status.SHOW, Service.Status.COMPLETE)
     ]
     user: Any = request.user
+    # What tonight's run would decide, now: shown after every save (the saves redirect here).
+    verdict = check_services(service_ids=[service.pk], as_of=timezone.localdate()).get(service.pk)
     return render(
         request,
         "services/service_detail.html",
         {
             "service": service,
+            "verdict": verdict,
+            "overrides": service.overrides.select_related("rule", "created_by"),
             "reasons": reasons,
             "history": service_history(service),
             "locked_reason": _locked_reason(service),

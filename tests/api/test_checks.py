@@ -123,6 +123,9 @@ def test_bad_input_is_a_400_naming_the_field(world_a, as_a):
     too_many = as_a.post("/api/checks/", {"services": list(range(1, 1002))}, format="json")
     assert (too_many.status_code, list(too_many.json())) == (400, ["services"])
     assert as_a.post("/api/checks/", {"services": ["x"]}, format="json").status_code == 400
+    huge = as_a.post("/api/checks/", {"client": 2**63}, format="json")
+    assert (huge.status_code, list(huge.json())) == (400, ["client"])
+    assert as_a.post("/api/checks/", {"services": []}, format="json").json()["results"] == []
 
 
 def _row_counts() -> dict[str, int]:

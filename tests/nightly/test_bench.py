@@ -47,3 +47,28 @@ def test_compare_sees_a_difference():
             "UPDATE bench_engine_completion SET charge = charge + 1 WHERE id = (SELECT min(id) FROM bench_engine_completion)"
         )
     assert bench.compare() == (1, 2)
+
+
+def test_write_floor_writes_exactly_the_engines_outcomes_under_the_same_triggers():
+    bench.build_county(800, seed=3)
+    run = run_validation(as_of=bench.AS_OF)
+    bench.save_engine_results()
+    bench.reset_results()
+    floor_run = NightlyRun.objects.create(as_of=bench.AS_OF, status=NightlyRun.Status.RUNNING)
+
+    written = bench.run_write_floor(floor_run.pk, timezone.now())
+
+    assert written == run.services_completed + run.services_failed
+    assert bench.compare() == (0, 0)  # the same failures and completions as the engine wrote
+    assert ServiceEvent.objects.filter(pgh_label="update").count() == written  # one audit row per service
+
+
+def test_bench_check_gives_one_client_300_services_once_and_checks_them():
+    from nightly.management.commands.bench_check import SERVICES, busy_client
+    from nightly.verdict import check_client
+
+    bench.build_county(800, seed=3)
+    client_id = busy_client()
+    assert busy_client() == client_id  # a second bench run reuses them
+    assert Service.objects.filter(client_id=client_id, status="show").count() >= SERVICES
+    assert len(check_client(client_id=client_id, as_of=bench.AS_OF)) >= SERVICES
