@@ -12,6 +12,10 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth.backends import BaseBackend
+from django.core.exceptions import ValidationError
+
+# User.username's max_length: no user can have a longer name.
+USERNAME_MAX_LENGTH = 150
 
 COUNTY_BILLING_EDITS = frozenset(
     {
@@ -55,3 +59,22 @@ class RolePermissionBackend(BaseBackend):
         return user_obj.role == user_obj.Role.COUNTY_BILLING and any(
             label.startswith(f"{app_label}.") for label in labels
         )
+
+
+class UsernameLengthBackend(BaseBackend):
+    """Authenticates nobody; refuses a username longer than any user's before django-axes records it.
+
+    Once every backend said no, axes writes the failed sign-in to its lockout table, whose username
+    column holds 255 characters: a 100,000-character name was a database error (500) on the sign-in
+    page and the token endpoint. This backend, after ModelBackend (which found no such user), raises
+    instead; a ValidationError from `authenticate()` reaches the form's or the serializer's
+    validation, so both answer with an error on `username` (a 400) and axes records nothing.
+    """
+
+    def authenticate(self, request: Any, username: Any = None, **kwargs: Any) -> None:
+        if username is not None and len(str(username)) > USERNAME_MAX_LENGTH:
+            raise ValidationError(
+                {"username": [f"Ensure this field has no more than {USERNAME_MAX_LENGTH} characters."]},
+                code="max_length",
+            )
+        return None

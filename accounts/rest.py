@@ -8,18 +8,45 @@ from typing import Any
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError
 from rest_framework import exceptions, pagination, permissions, status
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import ParseError, ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from accounts.actions import RecordInUse
 
+# The highest page a list serves: past it (a number beyond bigint) the page's offset itself would
+# overflow PostgreSQL's OFFSET. A billion pages of 500 is far past any county's records.
+MAX_PAGE = 1_000_000_000
+PAGE_ERROR = f"Enter a whole page number from 1 to {MAX_PAGE:,}."
+
+
+def page_number(raw: str | None) -> int:
+    """The `?page=` of a list: 1 when absent or blank; raises ValueError (PAGE_ERROR) for anything but a whole
+    number from 1 to MAX_PAGE (0, -1, 1.5, "abc", "²", a number beyond bigint)."""
+    if not raw:
+        return 1
+    # ASCII digits only: str.isdigit() also takes "²", which int() refuses.
+    if not raw.isascii() or not raw.isdecimal() or not 1 <= int(raw) <= MAX_PAGE:
+        raise ValueError(PAGE_ERROR)
+    return int(raw)
+
 
 class PageNumberPagination(pagination.PageNumberPagination):
+    """A malformed `?page=` is a 400 naming `page`; a well-formed one past the end stays DRF's 404."""
+
     page_size = 50
     page_size_query_param = "page_size"
     max_page_size = 500
+
+    def get_page_number(self, request: Any, paginator: Any) -> Any:
+        raw = request.query_params.get(self.page_query_param)
+        if raw in self.last_page_strings:
+            return paginator.num_pages
+        try:
+            return page_number(raw)
+        except ValueError:
+            raise ValidationError({self.page_query_param: [PAGE_ERROR]}) from None
 
 
 class Conflict(exceptions.APIException):
@@ -31,7 +58,7 @@ class Conflict(exceptions.APIException):
 
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
-    """DRF's handler, plus Django validation errors as 400 with the field named."""
+    """DRF's handler, plus Django validation errors as 400 with the field named, and nesting too deep."""
     if isinstance(exc, DjangoValidationError):
         detail = exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
         exc = ValidationError(detail=detail)
@@ -40,6 +67,10 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         exc = ValidationError(detail={"non_field_errors": ["The record conflicts with existing data."]})
     elif isinstance(exc, RecordInUse):
         exc = Conflict(detail=str(exc))
+    elif isinstance(exc, RecursionError):
+        # JSON nested deeper than Python's parser goes (`[[[[...`, on any route and any parser, the
+        # token endpoint's included): malformed input like any other, not a 500.
+        exc = ParseError("JSON parse error - the body is nested too deeply.")
     elif isinstance(exc, exceptions.UnsupportedMediaType):
         # API.md: a body that is not JSON is a 400, whatever its content type claims.
         exc = ValidationError(detail={"non_field_errors": ["Send the body as JSON (Content-Type: application/json)."]})

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import dj_database_url
 from celery.schedules import crontab
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -80,6 +81,7 @@ INSTALLED_APPS = [
     "pghistory",
     "pghistory.admin",
     "axes",
+    "csp",
     "accounts",
     "clients",
     "coverage",
@@ -93,6 +95,10 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Below WhiteNoise: static files keep their caching; everything else is no-store.
+    "accounts.middleware.NoStoreMiddleware",
+    # Content-Security-Policy (CONTENT_SECURITY_POLICY below) on every page and answer.
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -140,6 +146,10 @@ AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
+    # A username longer than any user's is a 400 once ModelBackend found no such user, before axes
+    # records the failure in a column too short for it. After ModelBackend: `force_login` and
+    # `login()` take the first backend that can load a user, which must be ModelBackend.
+    "accounts.backends.UsernameLengthBackend",
     "accounts.backends.RolePermissionBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
@@ -201,6 +211,25 @@ STORAGES = {
 # Serve from the finders too, so `runserver` and tests need no collectstatic.
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
+
+# Content-Security-Policy (django-csp): scripts and styles from this site's own files only, no inline
+# <script>, <style>, style="..." or on...= handlers (templates use classes of static/css/portal.css);
+# images also as data: URLs (the empty favicon, Bootstrap's and Swagger UI's icons). The API docs page
+# serves its start-up script as a file too (SpectacularSwaggerSplitView), so it needs no exception.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
 
 # django-bootstrap5 renders forms only; its CDN links are replaced by the packaged static files.
 BOOTSTRAP5 = {

@@ -14,6 +14,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import BadRequest
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
@@ -25,6 +26,7 @@ from django_filters import FilterSet
 
 from accounts.access_log import record_access
 from accounts.models import AccessLog
+from accounts.rest import page_number
 from nightly.verdict import check_services
 from reports import exports, queries
 from reports.charts import trend_chart
@@ -206,8 +208,11 @@ def _sort(request: HttpRequest) -> tuple[str, bool]:
 
 
 def _page_number(request: HttpRequest) -> int:
-    raw = request.GET.get("page", "1")
-    return int(raw) if raw.isdigit() and int(raw) >= 1 else 1
+    # The page's offset goes into SQL: a number beyond bigint was a 500. Junk is a 400 like the API's.
+    try:
+        return page_number(request.GET.get("page"))
+    except ValueError as error:
+        raise BadRequest(str(error)) from None
 
 
 @login_required

@@ -23,7 +23,7 @@ from accounts.selectors import in_scope
 from clients.models import Agency, Client, Enrollment, Location, Program, Staff
 from coverage.models import Payer
 from services.models import Authorization, Procedure, Service
-from services.status import check_transition
+from services.status import check_transition, plain_move_problem
 from services.validators import check_billed_amount, check_program_offers, normal_delay_reason_code
 
 S = Service.Status
@@ -215,11 +215,17 @@ def _apply_status(service: Service, status: str) -> list[str]:
 
 
 def set_service_status(*, user: User, service: Service, status: str) -> Service:
-    """The one function that changes a service's status (services/status.py decides what is allowed)."""
+    """The one function that changes a service's status (services/status.py decides what is allowed).
+
+    A move that has an action of its own (Error: `mark_service_error`; Complete: the nightly run;
+    Scheduled once the start has passed) is bad input, a ValidationError on `status` naming it.
+    """
     if not in_scope(user, service):
         raise ValidationError({"service": ["Unknown service."]})
     with transaction.atomic(), acting_as(user):
         _lock(service)
+        if problem := plain_move_problem(service, status, now=timezone.now()):
+            raise ValidationError({"status": [problem]})
         changed = _apply_status(service, status)
         if changed:
             service.save(update_fields=[*changed, "updated_at"])

@@ -160,9 +160,19 @@ def test_docs_page_loads_swagger_ui_from_local_static_files(api_client):
     assert "https://" not in html
     assets = re.findall(r'(?:src|href)="([^"]+)"', html)
     assert {asset.rsplit("/", 1)[1] for asset in assets} >= {"swagger-ui.css", "swagger-ui-bundle.js"}
-    assert all(asset.startswith("/static/drf_spectacular_sidecar/") for asset in assets), assets
-    assert 'url: "/api/schema/"' in html
-    for asset in assets:
+    # Swagger UI from the sidecar, the page's own styles, and its start-up script as a file of its own
+    # (no inline script or style: the Content-Security-Policy refuses them).
+    script = "/api/docs/?script="
+    assert set(assets) - {script} <= {
+        *(asset for asset in assets if asset.startswith("/static/drf_spectacular_sidecar/")),
+        "/static/css/swagger.css",
+    }, assets
+    assert "<script>" not in html
+    assert "<style>" not in html
+    start_up = api_client.get(script)
+    assert start_up["Content-Type"].startswith("application/javascript")
+    assert 'url: "/api/schema/"' in start_up.content.decode()
+    for asset in set(assets) - {script}:
         # Served the way production serves them (WhiteNoise), not from a CDN.
         served = api_client.get(asset)
         assert served.status_code == 200, asset

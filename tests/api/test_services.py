@@ -7,6 +7,7 @@ from decimal import Decimal
 
 import pytest
 import time_machine
+from django.utils import timezone
 
 from nightly.models import NightlyRun, Rule, ServiceFailure
 from services.models import Service
@@ -197,9 +198,43 @@ def test_a_claimed_service_answers_409_to_corrections_and_mark_error(world_a, as
 def test_status_moves_follow_the_status_table(world_a, as_a):
     url = f"/api/services/{world_a.service.pk}/"
     assert as_a.patch(url, {"status": "no_show"}, format="json").json()["status"] == "no_show"
-    refused = as_a.patch(url, {"status": "scheduled"}, format="json")
+    refused = as_a.patch(url, {"status": "cancel"}, format="json")
     assert refused.status_code == 409
     assert "status" in refused.json()
+
+
+@pytest.mark.parametrize(
+    ("status", "instead"),
+    [("error", "mark-error"), ("complete", "nightly run"), ("scheduled", "Show, No Show or Cancel")],
+)
+def test_a_status_patch_cannot_make_the_moves_that_have_their_own_action(world_a, as_a, status, instead):
+    service = world_a.service
+    service.note_signed = True
+    service.save()
+    response = as_a.patch(f"/api/services/{service.pk}/", {"status": status, "duration_minutes": 45}, format="json")
+    assert response.status_code == 400
+    assert list(response.json()) == ["status"]
+    assert instead in response.json()["status"][0]
+    service.refresh_from_db()
+    # All or nothing: the correction sent with it is not kept either.
+    assert (service.status, service.note_signed, service.duration_minutes) == ("show", True, 60)
+
+
+def test_other_moves_and_a_put_repeating_the_status_still_pass(world_a, as_a):
+    future = factories.ServiceFactory(
+        client=world_a.client,
+        program=world_a.program,
+        clinician=world_a.clinician,
+        status="scheduled",
+        start=timezone.now() + dt.timedelta(days=3),
+    )
+    # Scheduled stays allowed while the start is ahead.
+    response = as_a.patch(f"/api/services/{future.pk}/", {"status": "scheduled", "duration_minutes": 30}, format="json")
+    assert response.status_code == 200, response.json()
+    assert (response.json()["status"], response.json()["duration_minutes"]) == ("scheduled", 30)
+    # A PUT repeats the status the service has: no move, so not refused.
+    body = as_a.get(f"/api/services/{world_a.service.pk}/").json()
+    assert as_a.put(f"/api/services/{world_a.service.pk}/", body, format="json").status_code == 200
 
 
 def test_mark_error_puts_the_service_in_error_and_discards_the_note(world_a, as_a):
@@ -313,7 +348,7 @@ def test_date_of_service_is_the_county_date_of_a_late_evening_start(listed, as_a
         ({"dos_from": "2026-02-30"}, "dos_from"),
         ({"dos_to": "soon"}, "dos_to"),
         ({"ordering": "charge"}, "ordering"),
-        ({"page": "0"}, "detail"),
+        ({"page": "0"}, "page"),
         ({"page": "99"}, "detail"),
     ],
 )
