@@ -4,11 +4,9 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('services', '0005_billing_rules_of_the_seeds'),
-        ('services', '0005_service_lean_write_path_indexes'),
+        ("services", "0005_billing_rules_of_the_seeds"),
+        ("services", "0005_service_lean_write_path_indexes"),
     ]
 
-    operations = [
-    ]
+    operations = []
