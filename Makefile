@@ -14,7 +14,7 @@ LOCAL_ENV := DJANGO_DEBUG=0 DJANGO_SECURE_COOKIES=0 DJANGO_SECURE_SSL_REDIRECT=0
 ENSURE_DB = eval "$$(scripts/ensure-services.sh)"
 ENSURE_DB_REDIS = eval "$$(scripts/ensure-services.sh redis)"
 
-.PHONY: help install demo test lint bench worker beat clean
+.PHONY: help install demo test lint bench bench-import worker beat clean
 
 help:
 	@echo "make demo     install, start PostgreSQL if needed, load the demo county, validate, serve on :$(PORT)"
@@ -22,6 +22,7 @@ help:
 	@echo "make lint     ruff, the layers check (import-linter), makemigrations --check, mypy"
 	@echo "make bench    nightly engine benchmark (SERVICES=$(SERVICES))"
 	@echo "make bench-pages  p50/p95 of home, Services list and error report on the bench database"
+	@echo "make bench-import  50,000-row service import (CSV, XLSX, a bad last row) on the bench county"
 	@echo "make bench-check  p50/p95 of POST /api/checks/ (300 services) and the service page after a save"
 	@echo "make worker / make beat   Celery worker and scheduler (need CELERY_BROKER_URL)"
 
@@ -101,3 +102,10 @@ beat: install
 
 clean:
 	-rm -rf .pytest_cache .mypy_cache .ruff_cache test-artifacts
+
+# Service imports on the bench county's reference data (built when the database has none; ROWS=50000).
+ROWS ?= 50000
+bench-import: install
+	@export DB_NAME=$${DB_NAME:-billing_portal_bench} && $(ENSURE_DB) && export $(LOCAL_ENV) && \
+	$(BIN)/python manage.py migrate --noinput -v0 && \
+	$(BIN)/python manage.py bench_import --rows $(ROWS)

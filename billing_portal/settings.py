@@ -89,6 +89,7 @@ INSTALLED_APPS = [
     "services",
     "nightly",
     "reports",
+    "imports",
     "pages",
 ]
 
@@ -349,3 +350,11 @@ LOGGING = {
         "axes": {"level": "WARNING"},
     },
 }
+
+# Imports (imports/): a file past these limits is refused with a message naming the limit. The
+# uncompressed limit guards against an .xlsx zip bomb (checked in the zip's directory before opening).
+IMPORT_MAX_ROWS = env_int("IMPORT_MAX_ROWS", 100_000)
+IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 20 * 1024 * 1024)
+IMPORT_MAX_UNCOMPRESSED_BYTES = env_int("IMPORT_MAX_UNCOMPRESSED_BYTES", 400 * 1024 * 1024)
+# Files with more data rows than this go to the Celery worker when a broker is configured.
+IMPORT_ASYNC_ROWS = env_int("IMPORT_ASYNC_ROWS", 2_000)

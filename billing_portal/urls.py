@@ -8,6 +8,7 @@ from accounts.api import TokenView
 from clients import api as clients_api
 from coverage import api as coverage_api
 from diagnosis import api as diagnosis_api
+from imports import api as imports_api
 from nightly import api as nightly_api
 from reports import api as reports_api
 from services import api as services_api
@@ -18,7 +19,16 @@ admin.site.site_title = "Billing Portal"
 
 # Each app's api.py adds its viewsets; the routes are those of shared/API.md.
 router = DefaultRouter()
-for app_api in (accounts_api, clients_api, coverage_api, diagnosis_api, services_api, nightly_api, reports_api):
+for app_api in (
+    accounts_api,
+    clients_api,
+    coverage_api,
+    diagnosis_api,
+    services_api,
+    nightly_api,
+    reports_api,
+    imports_api,
+):
     app_api.register(router)
 
 urlpatterns = [
@@ -42,6 +52,7 @@ urlpatterns = [
     path("clients/", include("diagnosis.urls")),
     path("clients/", include(services_urls.client_urlpatterns)),
     path("nightly/", include("nightly.urls")),
+    path("imports/", include("imports.urls")),
     # One service's pages (services/<pk>/...); before the reports include, which owns services/ itself.
     path("services/", include("services.urls")),
     # The Services list and the reports.

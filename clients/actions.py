@@ -148,7 +148,7 @@ def ssn_digits(ssn: str) -> str:
     return digits
 
 
-def _clean_client_fields(fields: dict[str, Any]) -> dict[str, Any]:
+def clean_client_fields(fields: dict[str, Any]) -> dict[str, Any]:
     """Entry-time checks. Blank address parts pass: the nightly ADDRESS_INCOMPLETE rule reports them."""
     errors: dict[str, list[str]] = {}
     unknown = set(fields) - CLIENT_FIELDS
@@ -177,15 +177,26 @@ def _clean_client_fields(fields: dict[str, Any]) -> dict[str, Any]:
     return fields
 
 
-def _save_client(client: Client, fields: dict[str, Any], user: User) -> Client:
+def apply_client_fields(client: Client, fields: dict[str, Any]) -> Client:
+    """Set checked fields on a client without saving (the SSN encrypted); then the model's own field
+    checks, which need no query. Shared with the client import, which saves in bulk."""
+    fields = dict(fields)
     ssn = fields.pop("ssn", None)
-    if "external_id" in fields:
-        _set_external_id(user, client, fields.pop("external_id"))
     for name, value in fields.items():
         setattr(client, name, value)
     if ssn is not None:
         client.set_ssn(ssn)
-    client.full_clean()
+    client.full_clean(validate_unique=False, validate_constraints=False)
+    return client
+
+
+def _save_client(client: Client, fields: dict[str, Any], user: User) -> Client:
+    fields = dict(fields)
+    if "external_id" in fields:
+        _set_external_id(user, client, fields.pop("external_id"))
+    apply_client_fields(client, fields)
+    client.validate_unique()
+    client.validate_constraints()
     client.save()
     return client
 
@@ -206,7 +217,7 @@ def create_client(
     external_id: str | None = None,
 ) -> Client:
     """Create a client. It belongs to no agency until it is enrolled in a program (`create_enrollment`)."""
-    fields = _clean_client_fields(
+    fields = clean_client_fields(
         {
             "first_name": first_name,
             "last_name": last_name,
@@ -236,7 +247,7 @@ def create_client_with_enrollment(
     """A new client and, when a program is given, its first program assignment (requested), in one
     transaction: without the enrollment a provider admin's new client would be outside their own
     agency's scope, so neither is written without the other."""
-    fields = _clean_client_fields({**client_fields})
+    fields = clean_client_fields({**client_fields})
     with transaction.atomic(durable=True), acting_as(user):
         client = _save_client(_new_client(user), fields, user)
         if program:
@@ -254,7 +265,7 @@ def update_client(*, user: User, client: Client, **fields: Any) -> Client:
     """Change a client's fields. `ssn` absent keeps the SSN; `ssn=""` clears it; digits re-encrypt it."""
     if not in_scope(user, client):
         raise ValidationError({"client": ["Unknown client."]})
-    fields = _clean_client_fields(dict(fields))
+    fields = clean_client_fields(dict(fields))
     with transaction.atomic(durable=True), acting_as(user):
         return _save_client(client, fields, user)
 
@@ -273,7 +284,7 @@ def _client_enrollable(user: User, client: Client) -> None:
         raise ValidationError({"client": ["Unknown client."]})
 
 
-def _check_enrollment_dates(*, status: str, requested_date: Any, enrolled_date: Any, discharged_date: Any) -> None:
+def check_enrollment_dates(*, status: str, requested_date: Any, enrolled_date: Any, discharged_date: Any) -> None:
     errors: dict[str, list[str]] = {}
     if status not in Enrollment.Status.values:
         raise ValidationError({"status": [f"Choose one of: {', '.join(Enrollment.Status.values)}."]})
@@ -348,10 +359,10 @@ def _enroll(
 ) -> Enrollment:
     """The enrollment write, inside the caller's transaction (create_enrollment, create_client_with_enrollment)."""
     _program_for_user(user, program)
-    _check_enrollment_dates(
+    check_enrollment_dates(
         status=status, requested_date=requested_date, enrolled_date=enrolled_date, discharged_date=discharged_date
     )
-    assert requested_date is not None  # _check_enrollment_dates refused a missing one
+    assert requested_date is not None  # check_enrollment_dates refused a missing one
     # Lock the client so two concurrent first enrollments cannot both pass the checks.
     Client.objects.select_for_update().filter(pk=client.pk).first()
     _client_enrollable(user, client)
@@ -385,7 +396,7 @@ def change_enrollment_status(*, user: User, enrollment: Enrollment, status: str,
         enrolled_date = on_date
     else:
         discharged_date = on_date
-    _check_enrollment_dates(
+    check_enrollment_dates(
         status=status,
         requested_date=enrollment.requested_date,
         enrolled_date=enrolled_date,
@@ -433,7 +444,7 @@ def update_enrollment(*, user: User, enrollment: Enrollment, **fields: Any) -> E
             if new_status == Enrollment.Status.DISCHARGED and enrollment.discharged_date is None:
                 enrollment.discharged_date = today
             enrollment.status = new_status
-        _check_enrollment_dates(
+        check_enrollment_dates(
             status=enrollment.status,
             requested_date=enrollment.requested_date,
             enrolled_date=enrollment.enrolled_date,

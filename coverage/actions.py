@@ -26,16 +26,23 @@ def normal_insured_id(payer: Payer, insured_id: str) -> str:
     return insured_id.upper() if payer.payer_type in Payer.CIN_TYPES else insured_id
 
 
-def _validate(coverage: Coverage, user: User) -> None:
+def coverage_value_errors(coverage: Coverage) -> dict[str, list[str]]:
+    """The checks of a coverage's own values (no query): shared with the client import."""
     errors: dict[str, list[str]] = {}
-    if not in_scope(user, coverage.client):
-        errors["client"] = ["Unknown client."]
     if coverage.priority is None or coverage.priority < 1:
         errors["priority"] = ["The priority must be 1 or more (1 = first)."]
     if coverage.start_date is None:
         errors["start_date"] = ["This field is required."]
     elif coverage.end_date is not None and coverage.end_date < coverage.start_date:
         errors["end_date"] = ["The end date cannot be before the start date."]
+    return errors
+
+
+def _validate(coverage: Coverage, user: User) -> None:
+    errors: dict[str, list[str]] = {}
+    if not in_scope(user, coverage.client):
+        errors["client"] = ["Unknown client."]
+    errors.update(coverage_value_errors(coverage))
     if errors:
         raise ValidationError(errors)
     # Same test as the coverage_no_overlap_same_priority exclusion constraint, so the answer names

@@ -8,8 +8,9 @@ row carries an autofilter; the file name says what was exported (`export_filenam
 
 No exported cell is ever a formula (spreadsheet formula injection, OWASP "CSV injection"): a client
 named `=HYPERLINK("http://...")` must reach the county's Excel as that text. The rule lives in one
-function, `escape_formula`, which every sheet the portal hands out goes through (these reports, and the
-imports app's sheets handed back with an Errors column):
+function, `common.sheets.escape_formula` (with the typed-cell pass of `common.sheets.to_xlsx`), which
+every sheet the portal hands out goes through (these reports, and the imports app's templates and
+sheets handed back with an Errors column):
 
 - Text that begins with `=`, `+`, `-`, `@`, a tab or a carriage return is "formula-like" (OWASP's list).
 - CSV: a formula-like text cell gets a leading apostrophe (`'=HYPERLINK(...)`), OWASP's recommendation;
@@ -26,26 +27,31 @@ imports app's sheets handed back with an Errors column):
 from __future__ import annotations
 
 import datetime as dt
-import io
-from collections.abc import Iterable, Mapping, Sequence
-from decimal import Decimal
+from collections.abc import Iterable, Mapping
 from typing import Any
 
-import pandas as pd
 from django.http import HttpResponse
 from django.utils.text import slugify
 
+# The sheet writing and its formula escaping live in `common.sheets` (the imports app, below this
+# layer, writes its sheets with them too); re-exported here for the reports' callers.
+from common.sheets import CSV_TYPE as CSV_TYPE
+from common.sheets import MAX_WIDTH as MAX_WIDTH
+from common.sheets import XLSX_TYPE as XLSX_TYPE
+from common.sheets import Columns as Columns
+from common.sheets import column_widths as column_widths
+from common.sheets import escape_formula as escape_formula
+from common.sheets import frame as frame
+from common.sheets import is_formula_like as is_formula_like
+from common.sheets import to_csv as to_csv
+from common.sheets import to_xlsx as to_xlsx
 from reports.filters import month_bounds
-
-Columns = Sequence[tuple[str, str]]
 
 # A file is built in memory (pandas); past this many rows the user narrows the filters first. Excel
 # itself stops at 1,048,576 rows.
 EXPORT_MAX_ROWS = 250_000
 TOO_MANY_ROWS = "More than {limit:,} rows: narrow the filters (a date range, a program) and export again."
 
-XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-CSV_TYPE = "text/csv; charset=utf-8"
 
 SERVICE_ERROR_COLUMNS: Columns = (
     ("service", "Service id"),
@@ -111,92 +117,6 @@ PROGRAM_COVERAGE_COLUMNS: Columns = (
     ("missing_cin", "Missing CIN"),
     ("not_subscriber", "Not Subscriber (Medi-Cal)"),
 )
-
-
-# OWASP's list: what makes Excel, LibreOffice or Sheets read a cell as a formula (or a DDE call).
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-
-
-def is_formula_like(value: Any) -> bool:
-    return isinstance(value, str) and value.startswith(FORMULA_PREFIXES)
-
-
-def escape_formula(value: Any) -> Any:
-    """A cell value as it may go into a plain-text sheet (CSV): formula-like text gets a leading
-    apostrophe (OWASP); anything else, numbers and dates included, is returned unchanged.
-
-    Excel files keep the literal text instead and mark the cell as text (`to_xlsx`, `_typed_cells`)."""
-    return f"'{value}" if is_formula_like(value) else value
-
-
-def _typed_cells(worksheet: Any, data: pd.DataFrame, *, first_row: int = 2) -> None:
-    """After pandas wrote the sheet: every text cell is a string cell (never a formula or an error
-    value), and money (Decimal, which pandas writes as text) is a number with two decimals."""
-    for index, column in enumerate(data.columns, start=1):
-        if data[column].dtype != object:  # ints, floats, datetimes: pandas wrote them as such
-            continue
-        cells = worksheet.iter_rows(min_row=first_row, min_col=index, max_col=index)
-        for (cell,), value in zip(cells, data[column], strict=True):
-            if isinstance(value, Decimal):
-                cell.value = float(value)  # Excel keeps numbers as doubles anyway
-                cell.number_format = "0.00"
-            elif isinstance(value, str):
-                cell.data_type = "s"
-                if is_formula_like(value):
-                    cell.quotePrefix = True
-
-
-def _cell(value: Any) -> Any:
-    if isinstance(value, list | tuple):
-        return "; ".join(str(item) for item in value)
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if value is None:
-        return ""
-    return value
-
-
-def frame(rows: Iterable[Mapping[str, Any]], columns: Columns) -> pd.DataFrame:
-    keys = [key for key, _ in columns]
-    data = [[_cell(row.get(key)) for key in keys] for row in rows]
-    return pd.DataFrame(data, columns=[header for _, header in columns])
-
-
-def to_csv(rows: Iterable[Mapping[str, Any]], columns: Columns) -> bytes:
-    return frame(rows, columns).map(escape_formula).to_csv(index=False).encode("utf-8")
-
-
-# Column widths in characters: never narrower than a date, never wider than a laptop screen's third.
-MIN_WIDTH, MAX_WIDTH = 10, 60
-DATE_WIDTH = 10  # 2026-12-01
-
-
-def column_widths(data: pd.DataFrame) -> list[int]:
-    """Each column as wide as its longest cell or header (counted over the frame, not cell by cell)."""
-    widths = []
-    for header in data.columns:
-        values = data[header]
-        if len(values) and values.map(lambda value: isinstance(value, dt.date)).all():
-            longest = DATE_WIDTH
-        else:
-            longest = int(values.astype(str).str.len().max()) if len(values) else 0
-        widths.append(min(MAX_WIDTH, max(MIN_WIDTH, longest, len(str(header))) + 2))
-    return widths
-
-
-def to_xlsx(rows: Iterable[Mapping[str, Any]], columns: Columns, *, sheet: str = "Report") -> bytes:
-    buffer = io.BytesIO()
-    data = frame(rows, columns)
-    with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
-        data.to_excel(writer, index=False, sheet_name=sheet[:31])
-        worksheet = writer.sheets[sheet[:31]]
-        _typed_cells(worksheet, data)
-        for index, width in enumerate(column_widths(data), start=1):
-            worksheet.column_dimensions[worksheet.cell(row=1, column=index).column_letter].width = width
-        worksheet.freeze_panes = "A2"
-        # Excel's filter buttons on the header row, over every row written.
-        worksheet.auto_filter.ref = worksheet.dimensions
-    return buffer.getvalue()
 
 
 def filename(report: str, extension: str, *, on: dt.date) -> str:

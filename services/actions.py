@@ -45,6 +45,12 @@ EDITABLE_FIELDS = frozenset(
 )
 
 
+# Computed once: Django's `Choices.values` builds a new list on every call, and an import checks
+# every row of a file.
+MODES_OF_DELIVERY = list(Service.ModeOfDelivery.values)
+CREATABLE_STATUSES = [value for value in S.values if value != S.COMPLETE]
+
+
 class ServiceLocked(Exception):
     """The service went out on a claim (or is in Error) and can no longer be changed."""
 
@@ -53,10 +59,12 @@ def _choice_error(value: Any, choices: list[str]) -> list[str]:
     return [f"Choose one of: {', '.join(choices)}."] if value not in choices else []
 
 
-def _check_service_values(service: Service) -> None:
-    """Entry-time checks shared by creation and correction; raises one error naming every bad field."""
+def check_service_values(service: Service, *, offered: set[int] | None = None) -> None:
+    """Entry-time checks shared by creation, correction, imports and batch entry; raises one error
+    naming every bad field. `offered` (the procedure ids the program lists, empty = any) spares the
+    program-procedure query when an import has looked them up for the whole file."""
     errors: dict[str, list[str]] = {}
-    if problem := _choice_error(service.mode_of_delivery, Service.ModeOfDelivery.values):
+    if problem := _choice_error(service.mode_of_delivery, MODES_OF_DELIVERY):
         errors["mode_of_delivery"] = problem
     if service.duration_minutes is None or service.duration_minutes < 1:
         errors["duration_minutes"] = ["The duration must be a positive number of minutes."]
@@ -70,13 +78,43 @@ def _check_service_values(service: Service) -> None:
     except ValidationError as exc:
         errors.update(exc.message_dict)
     try:
-        check_program_offers(service.program, service.procedure)
+        check_program_offers(service.program, service.procedure, offered=offered)
     except ValidationError as exc:
         errors.update(exc.message_dict)
     if not isinstance(service.start, dt.datetime) or timezone.is_naive(service.start):
         errors["start"] = ["Enter a date and time with its UTC offset."]
     elif service.status != S.SCHEDULED and service.start > timezone.now():
         errors["start"] = ["A service whose start lies in the future can only be Scheduled."]
+    if errors:
+        raise ValidationError(errors)
+
+
+CLINICIAN_OF_ANOTHER_AGENCY = "The clinician must belong to the agency of the program."
+CLIENT_NOT_ENROLLED = "The client has no enrollment in a program of this agency."
+CLAIMED_NO_CORRECTION = "This service went out on a claim and can no longer be corrected."
+ERROR_NO_CORRECTION = "A service in Error cannot be corrected."
+
+
+def check_service_references(
+    *,
+    status: str,
+    program_in_scope: bool,
+    clinician_agency_id: int | None,
+    program_agency_id: int | None,
+    client_enrolled: bool,
+) -> None:
+    """Scope checks of a new service, given what the caller looked up (one query each for a single
+    service; one join over the whole file for an import). Raises one error naming every bad field."""
+    errors: dict[str, list[str]] = {}
+    if problem := _choice_error(status, CREATABLE_STATUSES):
+        errors["status"] = problem
+    if not program_in_scope:
+        errors["program"] = ["Unknown program."]
+    else:
+        if clinician_agency_id != program_agency_id:
+            errors["clinician"] = [CLINICIAN_OF_ANOTHER_AGENCY]
+        if not client_enrolled:
+            errors["client"] = [CLIENT_NOT_ENROLLED]
     if errors:
         raise ValidationError(errors)
 
@@ -119,20 +157,15 @@ def create_service(
     external_id: str | None = None,
 ) -> Service:
     """Record a service. It cannot be entered Complete: only the nightly run completes a service."""
-    errors: dict[str, list[str]] = {}
-    creatable = [value for value in S.values if value != S.COMPLETE]
-    if problem := _choice_error(status, creatable):
-        errors["status"] = problem
-    if not scope_queryset(Program.objects.filter(pk=program.pk), user).exists():
-        errors["program"] = ["Unknown program."]
-    else:
-        if clinician.agency_id != program.agency_id:
-            errors["clinician"] = ["The clinician must belong to the agency of the program."]
-        enrolled_in_agency = Enrollment.objects.filter(client=client, program__agency_id=program.agency_id)
-        if not enrolled_in_agency.exists() or not in_scope(user, client):
-            errors["client"] = ["The client has no enrollment in a program of this agency."]
-    if errors:
-        raise ValidationError(errors)
+    program_in_scope = scope_queryset(Program.objects.filter(pk=program.pk), user).exists()
+    enrolled_in_agency = Enrollment.objects.filter(client=client, program__agency_id=program.agency_id)
+    check_service_references(
+        status=status,
+        program_in_scope=program_in_scope,
+        clinician_agency_id=clinician.agency_id,
+        program_agency_id=program.agency_id,
+        client_enrolled=program_in_scope and enrolled_in_agency.exists() and in_scope(user, client),
+    )
     service = Service(
         client=client,
         program=program,
@@ -149,7 +182,7 @@ def create_service(
         billed_amount=billed_amount,
         external_id=normal_external_id(external_id),
     )
-    _check_service_values(service)
+    check_service_values(service)
     with transaction.atomic(durable=True), acting_as(user):
         _check_external_id(service)
         service.save()
@@ -204,12 +237,52 @@ def _set_status(service: Service, status: str) -> None:
         service.save(update_fields=[*changed, "updated_at"])
 
 
-def correct_service(*, user: User, service: Service, **changes: Any) -> Service:
-    """Correct the editable fields of an unclaimed service; a corrected Complete service goes back to Show.
+FIXED_FIELDS = ("client", "program", "clinician")
 
-    Decisions: a change that leaves every value as it was is no correction (a Complete service stays
-    Complete); a service in Error cannot be corrected (it never bills), like a claimed one.
+
+def fixed_field_errors(service: Service, ids: dict[str, int | None]) -> dict[str, list[str]]:
+    """The client, program and clinician may be repeated but never changed (`ids`: name -> id given)."""
+    return {
+        name: ["This field cannot be corrected."]
+        for name in FIXED_FIELDS
+        if name in ids and ids[name] != getattr(service, f"{name}_id")
+    }
+
+
+def apply_correction(service: Service, changes: dict[str, Any], *, offered: set[int] | None = None) -> list[str]:
+    """Check a correction and set its fields on `service` without saving; returns the changed fields.
+
+    Shared by `correct_service` and the re-import of a known `external_id` (imports/). Decisions: a
+    change that leaves every value as it was is no correction (a Complete service stays Complete); a
+    service in Error cannot be corrected (it never bills), like a claimed one.
     """
+    if service.claimed:
+        raise ServiceLocked(CLAIMED_NO_CORRECTION)
+    if service.status == S.ERROR:
+        raise ServiceLocked(ERROR_NO_CORRECTION)
+    not_editable = sorted(set(changes) - EDITABLE_FIELDS - {"location_id"})
+    if not_editable:
+        raise ValidationError({name: ["This field cannot be corrected."] for name in not_editable})
+    new_procedure = changes.get("procedure")
+    if new_procedure is not None and service.procedure.billable and not new_procedure.billable:
+        raise ValidationError({"procedure": ["A billable procedure cannot be changed to a non-billable one."]})
+    if "delay_reason_code" in changes:
+        changes["delay_reason_code"] = normal_delay_reason_code(changes["delay_reason_code"])
+    if "external_id" in changes:
+        changes["external_id"] = normal_external_id(changes["external_id"])
+    changed = [name for name, value in changes.items() if getattr(service, name) != value]
+    for name in changed:
+        setattr(service, name, changes[name])
+    check_service_values(service, offered=offered)
+    if "external_id" in changed:
+        _check_external_id(service)
+    if changed and service.status == S.COMPLETE:
+        changed += _apply_status(service, S.SHOW)
+    return changed
+
+
+def correct_service(*, user: User, service: Service, **changes: Any) -> Service:
+    """Correct the editable fields of an unclaimed service; a corrected Complete service goes back to Show."""
     if not in_scope(user, service):
         raise ValidationError({"service": ["Unknown service."]})
     _check_editable(changes)
@@ -239,30 +312,11 @@ def _check_editable(changes: dict[str, Any]) -> None:
 
 
 def _correct(service: Service, changes: dict[str, Any]) -> None:
-    """The correction, inside the caller's transaction."""
+    """The correction, inside the caller's transaction (`apply_correction` checks and sets it)."""
     _lock(service)
-    if service.claimed:
-        raise ServiceLocked("This service went out on a claim and can no longer be corrected.")
-    if service.status == S.ERROR:
-        raise ServiceLocked("A service in Error cannot be corrected.")
-    new_procedure = changes.get("procedure")
-    if new_procedure is not None and service.procedure.billable and not new_procedure.billable:
-        raise ValidationError({"procedure": ["A billable procedure cannot be changed to a non-billable one."]})
-    if "delay_reason_code" in changes:
-        changes["delay_reason_code"] = normal_delay_reason_code(changes["delay_reason_code"])
-    if "external_id" in changes:
-        changes["external_id"] = normal_external_id(changes["external_id"])
-    changed = [name for name, value in changes.items() if getattr(service, name) != value]
-    for name in changed:
-        setattr(service, name, changes[name])
-    _check_service_values(service)
-    if not changed:
-        return
-    if "external_id" in changed:
-        _check_external_id(service)
-    if service.status == S.COMPLETE:
-        changed += _apply_status(service, S.SHOW)
-    service.save(update_fields=[*changed, "updated_at"])
+    changed = apply_correction(service, changes)
+    if changed:
+        service.save(update_fields=[*changed, "updated_at"])
 
 
 def mark_service_error(*, user: User, service: Service) -> Service:

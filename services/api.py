@@ -298,11 +298,8 @@ class ServiceViewSet(
     def perform_update(self, serializer: serializers.BaseSerializer) -> None:
         service: Service = serializer.instance  # type: ignore[assignment]
         changes = dict(serializer.validated_data)  # type: ignore[arg-type]
-        fixed = {
-            name: ["This field cannot be corrected."]
-            for name in ("client", "program", "clinician")
-            if name in changes and changes.pop(name).pk != getattr(service, f"{name}_id")
-        }
+        given = {name: changes.pop(name).pk for name in actions.FIXED_FIELDS if name in changes}
+        fixed = actions.fixed_field_errors(service, given)
         if fixed:
             raise serializers.ValidationError(fixed)
         status = changes.pop("status", None)

@@ -18,6 +18,7 @@ from common import bounds
 from services.models import Procedure, Service
 
 DELAY_REASONS = dict(Service.DelayReason.choices)
+PROGRAM_DOES_NOT_OFFER = "The program of the service does not offer this procedure."
 
 
 def normal_delay_reason_code(value: Any) -> str:
@@ -54,8 +55,15 @@ def offered_procedures(program: Any) -> Any:
     return Procedure.objects.filter(programs=program)
 
 
-def check_program_offers(program: Any, procedure: Procedure) -> None:
-    """A program that lists its procedures (`/api/programs/` `procedures`) takes only those."""
-    offered = offered_procedures(program)
-    if offered.exists() and not offered.filter(pk=procedure.pk).exists():
-        raise ValidationError({"procedure": ["The program of the service does not offer this procedure."]})
+def check_program_offers(program: Any, procedure: Procedure, *, offered: set[int] | None = None) -> None:
+    """A program that lists its procedures (`/api/programs/` `procedures`) takes only those.
+
+    `offered`: the ids of the procedures the program lists (empty = any), when the caller has looked
+    them up already (an import, for every program of the file at once)."""
+    if offered is not None:
+        if offered and procedure.pk not in offered:
+            raise ValidationError({"procedure": [PROGRAM_DOES_NOT_OFFER]})
+        return
+    listed = offered_procedures(program)
+    if listed.exists() and not listed.filter(pk=procedure.pk).exists():
+        raise ValidationError({"procedure": [PROGRAM_DOES_NOT_OFFER]})

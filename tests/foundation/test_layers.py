@@ -31,6 +31,7 @@ def test_an_upward_function_level_import_breaks_the_contract(tmp_path: Path) -> 
         "billing_portal",
         "pages",
         "reports",
+        "imports",
         "nightly",
         "services",
         "coverage",
