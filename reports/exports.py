@@ -6,22 +6,9 @@ joined by "; ", booleans "yes"/"no", so the CSV and the sheet read the same. Dat
 reasons as codes and, beside them, in staff wording; the sheet's columns fit their content and its header
 row carries an autofilter; the file name says what was exported (`export_filename`).
 
-No exported cell is ever a formula (spreadsheet formula injection, OWASP "CSV injection"): a client
-named `=HYPERLINK("http://...")` must reach the county's Excel as that text. The rule lives in one
-function, `common.sheets.escape_formula` (with the typed-cell pass of `common.sheets.to_xlsx`), which
-every sheet the portal hands out goes through (these reports, and the imports app's templates and
-sheets handed back with an Errors column):
-
-- Text that begins with `=`, `+`, `-`, `@`, a tab or a carriage return is "formula-like" (OWASP's list).
-- CSV: a formula-like text cell gets a leading apostrophe (`'=HYPERLINK(...)`), OWASP's recommendation;
-  Excel shows the apostrophe, which tells the reader the cell was neutralised.
-- Excel: every text cell is written as a string cell (openpyxl turns a str beginning with "=" into a
-  formula and "#N/A"-like text into an error cell; both are forced back to text), and a formula-like
-  one also gets Excel's own "quote prefix" style, as if typed with an apostrophe, so editing the cell
-  does not turn it into a formula either. The value stays the literal text, without an apostrophe.
-- Only text is touched: numbers (a negative charge), dates and booleans stay what they are; a number
-  that arrives as text (an id typed as "-5") is text and is escaped. Money (Decimal) is a number cell
-  with two decimals in Excel (pandas alone would write it as text) and "386.00" in CSV.
+No exported cell is ever a formula (spreadsheet formula injection): the rule, which characters count
+and how CSV and Excel cells are written, lives once in `common.sheets` (`escape_formula` and the
+typed-cell pass of `to_xlsx`), which every sheet the portal hands out goes through.
 """
 
 from __future__ import annotations
